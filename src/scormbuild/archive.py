@@ -1,0 +1,63 @@
+"""Deterministic zips, written atomically: a failed build leaves the previous file intact."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: no build dates in the output
+TEMP_SUFFIX = ".part"
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # Unix, so the permission bits below mean the same everywhere
+    info.external_attr = 0o100644 << 16
+    return info
+
+
+def write_zip(dest: Path, files: Mapping[str, bytes]) -> int:
+    """Write `files` (archive path -> bytes) as a zip at `dest`, atomically; return its size."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic(dest) as handle:
+        with zipfile.ZipFile(handle, "w", compresslevel=6) as zf:
+            for name in sorted(files):
+                zf.writestr(_entry(name), files[name])
+    return dest.stat().st_size
+
+
+def write_bytes(dest: Path, data: bytes) -> None:
+    """Write a file atomically."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic(dest) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def _atomic(dest: Path) -> Iterator[tempfile._TemporaryFileWrapper[bytes]]:
+    handle = tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.",
+                                         suffix=TEMP_SUFFIX, delete=False)
+    try:
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o644)
+        os.replace(handle.name, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(handle.name)
+        raise
+
+
+def sweep_temporaries(folder: Path) -> None:
+    """Remove temporary files a killed build may have left behind."""
+    if folder.is_dir():
+        for stale in folder.glob(f".*{TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                stale.unlink()

@@ -1,0 +1,269 @@
+"""Markdown to HTML: the markdown-it-py setup and the link, image and heading rules.
+
+Works on values only: it is told which asset files exist and returns which ones a page uses.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from .errors import Diagnostic, Location
+
+AUDIO = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".wav": "audio/wav", ".m4a": "audio/mp4"}
+VIDEO = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg"}
+IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"}
+CALLOUTS = {"note", "tip", "important", "warning", "example"}
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PageLinks:
+    """What a page may point at: the other pages and the course's asset files."""
+
+    pages: Set[str]
+    assets: Set[PurePosixPath]
+
+
+@dataclass(slots=True)
+class Rendered:
+    """HTML of one piece of markdown, the assets it uses and what was wrong with it."""
+
+    html: str
+    assets: set[PurePosixPath] = field(default_factory=set)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def slugify(text: str) -> str:
+    """A heading's anchor: lowercase ASCII words joined by hyphens."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    if not lang:
+        return ""
+    try:
+        lexer = get_lexer_by_name(lang)
+    except ClassNotFound:
+        return ""
+    body = highlight(code, lexer, _FORMATTER)
+    return f'<pre class="highlight"><code class="language-{escape(lang)}">{body}</code></pre>\n'
+
+
+def make_parser(allow_html: bool) -> MarkdownIt:
+    """The markdown-it-py parser every lesson and quiz text goes through."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "highlight": _highlight})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(deflist_plugin).use(admon_plugin)
+    return md
+
+
+@dataclass
+class MarkupContext:
+    """Per-course rendering state: the parser and the link targets."""
+
+    links: PageLinks
+    allow_html: bool = False
+    parser: MarkdownIt = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.parser = make_parser(self.allow_html)
+
+    def render(self, text: str, path: PurePosixPath, page: str, first_line: int = 1,
+               inline: bool = False) -> Rendered:
+        """Render markdown from `path` (starting at `first_line`) for page `page`."""
+        out = Rendered("")
+        env: dict[str, Any] = {"docId": page}
+        tokens = self.parser.parse(text, env)
+        _Walker(self, path, page, first_line - 1, out).walk(tokens)
+        html = self.parser.renderer.render(tokens, self.parser.options, env)
+        if inline:
+            html = _unwrap_paragraph(html)
+        out.html = html
+        return out
+
+
+def _unwrap_paragraph(html: str) -> str:
+    stripped = html.strip()
+    if stripped.startswith("<p>") and stripped.endswith("</p>") and stripped.count("<p>") == 1:
+        return stripped[3:-4]
+    return stripped
+
+
+class _Walker:
+    """Rewrites tokens in place: heading ids, callouts, images, media and links."""
+
+    def __init__(self, ctx: MarkupContext, path: PurePosixPath, page: str, offset: int,
+                 out: Rendered) -> None:
+        self.ctx, self.path, self.page, self.offset, self.out = ctx, path, page, offset, out
+        self.last_level = 1
+        self.slugs: set[str] = set()
+
+    def warn(self, line: int | None, message: str, hint: str, severity: str = "warning") -> None:
+        where = Location(self.path, None if line is None else line + self.offset)
+        self.out.diagnostics.append(Diagnostic(where, message, hint, severity))  # type: ignore[arg-type]
+
+    def walk(self, tokens: list[Token]) -> None:
+        for i, token in enumerate(tokens):
+            line = token.map[0] + 1 if token.map else None
+            if token.type == "heading_open":
+                self.heading(token, tokens[i + 1], line)
+            elif token.type == "admonition_open":
+                self.callout(token, line)
+            elif token.type == "inline" and token.children:
+                self.inline(token.children, line)
+
+    def heading(self, token: Token, inline: Token, line: int | None) -> None:
+        level = int(token.tag[1])
+        if level == 1:
+            self.warn(line, "a '#' heading inside a lesson repeats the page title level",
+                      "start lesson headings at '##'; the lesson title is the page's '#' heading")
+        elif level > self.last_level + 1:
+            self.warn(line, f"heading level jumps from h{self.last_level} to h{level}",
+                      f"use '{'#' * (self.last_level + 1)}' here so headings go down one level "
+                      "at a time")
+        self.last_level = level
+        slug = slugify(inline.content)
+        base, n = slug, 2
+        while slug in self.slugs:
+            slug, n = f"{base}-{n}", n + 1
+        self.slugs.add(slug)
+        token.attrSet("id", f"{self.page}--{slug}")
+        token.attrSet("tabindex", "-1")
+        # headings inside a page shift one level down: the page title is the <h1>
+        new_tag = f"h{min(level + (1 if level == 1 else 0), 6)}"
+        token.tag = new_tag
+
+    def callout(self, token: Token, line: int | None) -> None:
+        kind = str(token.meta.get("tag", "note"))
+        if kind not in CALLOUTS:
+            self.warn(line, f"unknown callout kind '{kind}'",
+                      "use one of: " + ", ".join(sorted(CALLOUTS)))
+        token.attrSet("class", f"callout callout-{kind}")
+        token.attrSet("role", "note")
+
+    def inline(self, children: list[Token], line: int | None) -> None:
+        breaks = 0
+        for child in children:
+            here = None if line is None else line + breaks
+            if child.type in ("softbreak", "hardbreak"):
+                breaks += 1
+            elif child.type == "image":
+                self.image(child, here)
+            elif child.type == "link_open":
+                self.link(child, here)
+        for i, child in enumerate(children):
+            if child.type == "image" and child.meta.get("media"):
+                children[i] = child.meta["media"]
+
+    def resolve(self, target: str, line: int | None) -> PurePosixPath | None:
+        """The course-relative path of a local file reference, or None with a diagnostic."""
+        rel = unquote(target)
+        joined = posixpath.normpath(posixpath.join(str(self.path.parent), rel))
+        if joined.startswith("../") or joined == ".." or rel.startswith("/"):
+            self.warn(line, f"'{target}' points outside the course folder",
+                      "keep files in the course's assets/ folder and link them as ../assets/NAME",
+                      "error")
+            return None
+        path = PurePosixPath(joined)
+        if path in self.ctx.links.assets:
+            return path
+        alt = PurePosixPath(posixpath.normpath(rel))
+        if alt in self.ctx.links.assets:
+            return alt
+        self.warn(line, f"file '{target}' not found", f"put it in assets/ and write "
+                  f"../assets/{PurePosixPath(rel).name}", "error")
+        return None
+
+    def image(self, token: Token, line: int | None) -> None:
+        src = str(token.attrGet("src") or "")
+        alt = token.content.strip()
+        if urlsplit(src).scheme or src.startswith("//"):
+            self.warn(line, f"image '{src}' is loaded from the internet",
+                      "download it into assets/: a package must not make network requests",
+                      "error")
+            return
+        path = self.resolve(src, line)
+        if path is None:
+            return
+        if not alt:
+            self.warn(line, f"image '{src}' has no alt text",
+                      "describe the image between the brackets: ![what it shows](...)", "error")
+        self.out.assets.add(path)
+        suffix = path.suffix.lower()
+        if suffix in AUDIO or suffix in VIDEO:
+            tag = "audio" if suffix in AUDIO else "video"
+            mime = AUDIO.get(suffix) or VIDEO[suffix]
+            media = Token("html_inline", "", 0)
+            media.content = (
+                f'<{tag} controls preload="metadata" aria-label="{escape(alt)}">'
+                f'<source src="{escape(str(path))}" type="{mime}">'
+                f'<a href="{escape(str(path))}" download>{escape(alt or path.name)}</a></{tag}>')
+            token.meta["media"] = media
+            return
+        if suffix not in IMAGES:
+            self.warn(line, f"'{src}' is not an image, audio or video file",
+                      "link to it as a download instead: [title](../assets/file)")
+        token.attrSet("src", str(path))
+        token.attrSet("loading", "lazy")
+
+    def link(self, token: Token, line: int | None) -> None:
+        href = str(token.attrGet("href") or "")
+        parts = urlsplit(href)
+        if parts.scheme or href.startswith("//"):
+            token.attrSet("target", "_blank")
+            token.attrSet("rel", "noopener noreferrer")
+            return
+        if href.startswith("#"):
+            slug = href[1:]
+            token.attrSet("href", f"#{self.page}--{slug}")
+            return
+        name = PurePosixPath(unquote(parts.path)).name
+        if parts.path.endswith(".md") or parts.path.endswith(".yml"):
+            page = PurePosixPath(name).stem
+            if page not in self.ctx.links.pages:
+                self.warn(line, f"link to '{href}' points at no lesson or quiz of this course",
+                          "check the file name; lessons are linked as other-lesson.md")
+                return
+            anchor = f"{page}--{parts.fragment}" if parts.fragment else f"page-{page}"
+            token.attrSet("href", f"#{anchor}")
+            token.attrSet("data-page", page)
+            return
+        path = self.resolve(href, line)
+        if path is not None:
+            self.out.assets.add(path)
+            token.attrSet("href", str(path))
+            token.attrSet("download", "")
+
+
+def render_texts(ctx: MarkupContext, texts: Mapping[str, str | None], path: PurePosixPath,
+                 page: str) -> tuple[dict[str, str], Rendered]:
+    """Render several short texts (quiz prompts, feedback) of one file; merge what they use."""
+    merged = Rendered("")
+    html: dict[str, str] = {}
+    for key, text in texts.items():
+        if not text:
+            continue
+        rendered = ctx.render(text, path, page, inline="\n\n" not in text.strip())
+        html[key] = rendered.html
+        merged.assets |= rendered.assets
+        merged.diagnostics.extend(rendered.diagnostics)
+    return html, merged

@@ -1,0 +1,197 @@
+"""The course model: frozen values built from the sources, with the cross-file checks.
+
+Knows nothing of SCORM or xAPI.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Literal
+
+from .errors import Diagnostic, Location
+from .quiz import Quiz, build_quiz
+from .sources import CourseSources, LessonSource
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    """A lesson page: its metadata and its markdown source."""
+
+    name: str
+    title: str
+    objectives: tuple[str, ...]
+    duration_minutes: int | None
+    path: PurePosixPath
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One stop in the outline: a lesson or a quiz."""
+
+    index: int
+    kind: Literal["lesson", "quiz"]
+    name: str
+    title: str
+    module: str | None
+    lesson: Lesson | None = None
+    quiz: Quiz | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """The course's completion rule."""
+
+    all_lessons_viewed: bool
+    assessment_passed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Branding:
+    """Logo and colours of the player."""
+
+    logo: PurePosixPath | None
+    primary_color: str | None
+    accent_color: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """A whole course, ready to be rendered."""
+
+    id: str
+    title: str
+    version: str
+    language: str
+    description: str
+    authors: tuple[str, ...]
+    organization: str | None
+    duration_minutes: int | None
+    objectives: tuple[str, ...]
+    pass_mark: int
+    completion: Completion
+    allow_html: bool
+    activity_base: str
+    branding: Branding
+    pages: tuple[Page, ...]
+
+    @property
+    def lessons(self) -> tuple[Lesson, ...]:
+        """Lessons in outline order."""
+        return tuple(p.lesson for p in self.pages if p.lesson is not None)
+
+    @property
+    def quizzes(self) -> tuple[Quiz, ...]:
+        """Quizzes in outline order."""
+        return tuple(p.quiz for p in self.pages if p.quiz is not None)
+
+    @property
+    def graded_quizzes(self) -> tuple[Quiz, ...]:
+        """Quizzes that count toward the score."""
+        return tuple(q for q in self.quizzes if q.graded)
+
+    @property
+    def activity_id(self) -> str:
+        """The course's absolute IRI for xAPI."""
+        base = self.activity_base if self.activity_base.endswith("/") else self.activity_base + "/"
+        return base + self.id
+
+    @property
+    def modules(self) -> tuple[tuple[str | None, tuple[Page, ...]], ...]:
+        """Pages grouped by module, in order; pages outside a module form groups titled None."""
+        groups: list[tuple[str | None, list[Page]]] = []
+        for page in self.pages:
+            if groups and groups[-1][0] == page.module and page.module is not None:
+                groups[-1][1].append(page)
+            else:
+                groups.append((page.module, [page]))
+        return tuple((title, tuple(pages)) for title, pages in groups)
+
+
+def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic]]:
+    """Assemble the Course from shape-checked sources; check references between files."""
+    spec = sources.spec
+    if spec is None:
+        return None, []
+    diags: list[Diagnostic] = []
+    pages: list[Page] = []
+    used: dict[tuple[str, str], Location] = {}
+    for entry in sources.outline:
+        key = (entry.kind, entry.name)
+        if key in used:
+            diags.append(Diagnostic(entry.where, f"{entry.kind} '{entry.name}' appears twice in "
+                                    f"the outline (first at line {used[key].line})",
+                                    "list each lesson and quiz once"))
+            continue
+        used[key] = entry.where
+        index = len(pages)
+        if entry.kind == "lesson":
+            source = sources.lessons.get(entry.name)
+            if source is None:
+                diags.append(_missing(entry.where, "lesson", entry.name, sources.lessons))
+                continue
+            lesson = _lesson(source)
+            pages.append(Page(index, "lesson", entry.name, lesson.title, entry.module,
+                              lesson=lesson))
+        else:
+            qsource = sources.quizzes.get(entry.name)
+            if qsource is None:
+                diags.append(_missing(entry.where, "quiz", entry.name, sources.quizzes))
+                continue
+            quiz, found = build_quiz(qsource, spec.pass_mark)
+            diags.extend(found)
+            pages.append(Page(index, "quiz", entry.name, quiz.title, entry.module, quiz=quiz))
+    for kind, table in (("lesson", sources.lessons), ("quiz", sources.quizzes)):
+        for name, item in table.items():
+            if (kind, name) not in used:
+                diags.append(Diagnostic(
+                    Location(item.path), f"{kind} '{name}' is not in the course outline",
+                    f"add '- {kind}: {name}' to the outline in course.yml, or delete the file"))
+    pages = _split_name_clashes(pages, diags, sources)
+    completion = spec.completion
+    if completion.assessment_passed and not any(p.quiz and p.quiz.graded for p in pages):
+        diags.append(Diagnostic(
+            sources.locate.at("completion", "assessment_passed"),
+            "completion requires a passed assessment, but the course has no graded quiz",
+            "add a quiz with 'kind: assessment', or set assessment_passed: false"))
+    logo = PurePosixPath(spec.branding.logo) if spec.branding.logo else None
+    course = Course(
+        id=spec.id, title=spec.title, version=spec.version, language=spec.language,
+        description=spec.description, authors=tuple(spec.authors),
+        organization=spec.organization, duration_minutes=spec.duration_minutes,
+        objectives=tuple(spec.objectives), pass_mark=spec.pass_mark,
+        completion=Completion(completion.all_lessons_viewed, completion.assessment_passed),
+        allow_html=spec.allow_html, activity_base=spec.xapi.activity_base,
+        branding=Branding(logo, spec.branding.primary_color, spec.branding.accent_color),
+        pages=tuple(pages))
+    return course, diags
+
+
+def _lesson(source: LessonSource) -> Lesson:
+    spec = source.spec
+    return Lesson(source.name, spec.title, tuple(spec.objectives), spec.duration_minutes,
+                  source.path, source.body, source.body_line)
+
+
+def _missing(where: Location, kind: str, name: str, table: dict[str, object]) -> Diagnostic:
+    folder, ext = ("lessons", ".md") if kind == "lesson" else ("quizzes", ".yml")
+    close = difflib.get_close_matches(name, sorted(table), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"create {folder}/{name}{ext}"
+    return Diagnostic(where, f"the outline names {kind} '{name}' but {folder}/{name}{ext} does not "
+                      "exist", hint)
+
+
+def _split_name_clashes(pages: list[Page], diags: list[Diagnostic],
+                        sources: CourseSources) -> list[Page]:
+    """A lesson and a quiz may not share a name: page ids must be unique."""
+    seen: dict[str, Page] = {}
+    for page in pages:
+        if page.name in seen:
+            quiz = sources.quizzes[page.name]
+            diags.append(Diagnostic(Location(quiz.path), f"a lesson and a quiz are both named "
+                                    f"'{page.name}'", "rename the quiz file and its outline entry"))
+        seen[page.name] = page
+    return pages

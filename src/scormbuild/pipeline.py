@@ -1,0 +1,155 @@
+"""The only place that orders the stages: sources -> model -> markup -> theme -> target -> xsd -> zip."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from . import archive, xsd
+from .errors import CourseInvalid, Diagnostic, Location, has_errors
+from .markup import MarkupContext, PageLinks, Rendered, render_texts
+from .model import Course, build_course
+from .quiz import Quiz
+from .sources import CourseSources, read_asset, read_course
+from .targets import TARGETS, Target
+from .theme import Site, Texts, make_theme, render_site
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A course read, checked and rendered to markup, ready for any target."""
+
+    root: Path
+    course: Course
+    texts: Texts
+    assets: dict[PurePosixPath, bytes]
+    templates: Path | None
+    warnings: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """One package written."""
+
+    course_id: str
+    target: str
+    path: Path
+    size: int
+    files: int
+    warnings: tuple[Diagnostic, ...] = field(default=())
+
+
+def compile_course(root: Path) -> Compiled:
+    """Read, check and render a course folder; raises CourseInvalid with every problem found."""
+    sources = read_course(root)
+    diags = list(sources.diagnostics)
+    course, found = build_course(sources)
+    diags.extend(found)
+    if course is None or has_errors(diags):
+        raise CourseInvalid(diags)
+    texts, used, found = _render_texts(course, sources)
+    diags.extend(found)
+    if course.branding.logo is not None:
+        if course.branding.logo in sources.assets:
+            used.add(course.branding.logo)
+        else:
+            diags.append(Diagnostic(sources.locate.at("branding", "logo"),
+                                    f"logo '{course.branding.logo}' not found",
+                                    "give the path from the course folder, e.g. assets/logo.svg"))
+    for path in sorted(set(sources.assets) - used):
+        diags.append(Diagnostic(Location(path), "asset is not used by any lesson or quiz",
+                                "it is left out of the package; delete it or link to it",
+                                "warning"))
+    if has_errors(diags):
+        raise CourseInvalid(diags)
+    assets = {path: read_asset(root, path) for path in sorted(used)}
+    return Compiled(root, course, texts, assets, sources.templates, tuple(diags))
+
+
+def _render_texts(course: Course, sources: CourseSources
+                  ) -> tuple[Texts, set[PurePosixPath], list[Diagnostic]]:
+    ctx = MarkupContext(PageLinks(frozenset(p.name for p in course.pages),
+                                  frozenset(sources.assets)), course.allow_html)
+    lessons: dict[str, str] = {}
+    quiz_texts: dict[str, dict[str, str]] = {}
+    used: set[PurePosixPath] = set()
+    diags: list[Diagnostic] = []
+    for page in course.pages:
+        if page.lesson is not None:
+            lesson = page.lesson
+            rendered = ctx.render(lesson.body, lesson.path, page.name, lesson.body_line)
+            if not lesson.body.strip():
+                rendered.diagnostics.append(Diagnostic(
+                    Location(lesson.path, lesson.body_line), "lesson has no content",
+                    "write the lesson below the front matter", "warning"))
+            lessons[page.name] = rendered.html
+        else:
+            assert page.quiz is not None
+            source = sources.quizzes[page.name]
+            html, rendered = render_texts(ctx, _quiz_markdown(page.quiz), source.path, page.name)
+            quiz_texts[page.name] = html
+        used |= rendered.assets
+        diags.extend(rendered.diagnostics)
+    return Texts(lessons, quiz_texts), used, diags
+
+
+def _quiz_markdown(quiz: Quiz) -> dict[str, str | None]:
+    texts: dict[str, str | None] = {"introduction": quiz.introduction}
+    for q in quiz.questions:
+        key = f"{q.id}."
+        texts.update({key + "prompt": q.prompt, key + "feedback.correct": q.feedback_correct,
+                      key + "feedback.incorrect": q.feedback_incorrect,
+                      key + "explanation": q.explanation, key + "hint": q.hint})
+        for c in q.choices:
+            if c.text:
+                texts[f"{key}choice.{c.id}"] = c.text
+            texts[f"{key}choice.{c.id}.feedback"] = c.feedback
+    return texts
+
+
+def render_package(compiled: Compiled, target: Target, templates: Path | None = None) -> Site:
+    """Every file of one target's package, in memory, with the manifest checked by its XSD."""
+    theme = make_theme(compiled.templates, templates)
+    site = render_site(compiled.course, compiled.texts, theme, target.adapter, compiled.assets,
+                       connect_src=target.connect_src)
+    files = dict(site)
+    files.update(target.write(compiled.course, site))
+    if target.schema is not None:
+        errors = xsd.validate_xml(target.schema, files[target.manifest_name],  # type: ignore[arg-type]
+                                  target.manifest_name)
+        if errors:
+            raise CourseInvalid(errors)
+    return files
+
+
+def package_name(course: Course, target: Target) -> str:
+    """dist/ file name: <course-id>-<version>-<target>.zip."""
+    return f"{course.id}-{course.version}-{target.name}.zip"
+
+
+def build(root: Path, target_names: Sequence[str], out_dir: Path,
+          templates: Path | None = None) -> list[BuildResult]:
+    """Build one course for each target into out_dir; nothing is written when a check fails."""
+    compiled = compile_course(root)
+    packages = [(TARGETS[name], render_package(compiled, TARGETS[name], templates))
+                for name in target_names]
+    archive.sweep_temporaries(out_dir)
+    results = []
+    for target, files in packages:
+        dest = out_dir / package_name(compiled.course, target)
+        size = archive.write_zip(dest, files)
+        results.append(BuildResult(compiled.course.id, target.name, dest, size, len(files),
+                                   compiled.warnings))
+    return results
+
+
+def check(root: Path, target_names: Iterable[str] = ("scorm12",)) -> list[Diagnostic]:
+    """Every problem of a course, errors and warnings, without writing anything."""
+    try:
+        compiled = compile_course(root)
+        for name in target_names:
+            render_package(compiled, TARGETS[name])
+    except CourseInvalid as invalid:
+        return invalid.diagnostics
+    return list(compiled.warnings)

@@ -1,0 +1,358 @@
+"""The only reader: course.yml, lessons, quizzes and the asset listing of a course folder.
+
+Checks shape (YAML syntax, keys, types) and reports every problem with its file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import Diagnostic, Location, at
+from .specs import (
+    COURSE_KEYS,
+    LESSON_KEYS,
+    QUESTION_TYPES,
+    QUIZ_KEYS,
+    CourseSpec,
+    LessonRef,
+    LessonSpec,
+    ModuleSpec,
+    QuizSpec,
+)
+
+COURSE_FILE = "course.yml"
+MAX_TEXT_BYTES = 2 * 1024 * 1024  # a lesson or quiz larger than this is certainly a mistake
+MAX_ASSET_BYTES = 200 * 1024 * 1024
+SpecT = TypeVar("SpecT", bound=BaseModel)
+
+FIELD_HINTS = {
+    "id": "use lowercase letters, digits and single hyphens, e.g. 'professional-boundaries'",
+    "version": "use a semantic version such as 1.0.0 (quote it if your editor changes it)",
+    "language": "use a BCP 47 language tag such as en-US, es or fr-CA",
+    "activity_base": "use an absolute IRI such as https://courses.example.org/xapi/",
+    "primary_color": "use a six-digit hex colour such as #1f5fa8",
+    "accent_color": "use a six-digit hex colour such as #b3541e",
+    "lesson": "name the lesson file without its extension, e.g. 'intro' for lessons/intro.md",
+    "quiz": "name the quiz file without its extension, e.g. 'final' for quizzes/final.yml",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Locator:
+    """Maps a key path inside one YAML document to a Location in its file."""
+
+    path: PurePosixPath
+    tree: Any = None
+    line_offset: int = 0
+
+    def at(self, *loc: str | int) -> Location:
+        """The location of the value at `loc` (or of its nearest parent that exists)."""
+        line = line_of(self.tree, loc)
+        return Location(self.path, None if line is None else line + self.line_offset)
+
+    def file(self) -> Location:
+        """The file itself, without a line."""
+        return Location(self.path)
+
+
+def line_of(tree: Any, loc: Sequence[str | int]) -> int | None:
+    """1-based line of the deepest key in `loc` that exists in a ruamel round-trip tree."""
+    line = None
+    for key in loc:
+        pos = getattr(tree, "lc", None)
+        if pos is None:
+            break
+        if isinstance(key, int):
+            if not isinstance(tree, list) or not 0 <= key < len(tree):
+                continue
+            row, _ = pos.item(key)
+        else:
+            if not isinstance(tree, dict) or key not in tree:
+                continue  # a pydantic union tag or similar, not a real key
+            row, _ = pos.key(key)
+        line, tree = row + 1, tree[key]
+    if line is None and getattr(tree, "lc", None) is not None:
+        line = tree.lc.line + 1
+    return line
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineEntry:
+    """One lesson or quiz in the order learners see them."""
+
+    kind: str  # "lesson" or "quiz"
+    name: str
+    module: str | None
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class LessonSource:
+    """A lesson file: front matter spec and markdown body."""
+
+    name: str
+    path: PurePosixPath
+    spec: LessonSpec
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+    locate: Locator
+
+
+@dataclass(frozen=True, slots=True)
+class QuizSource:
+    """A quiz file after its shape was checked."""
+
+    name: str
+    path: PurePosixPath
+    spec: QuizSpec
+    locate: Locator
+
+
+@dataclass(slots=True)
+class CourseSources:
+    """Everything read from a course folder, plus what was wrong with it."""
+
+    root: Path
+    spec: CourseSpec | None = None
+    locate: Locator = field(default_factory=lambda: Locator(PurePosixPath(COURSE_FILE)))
+    outline: list[OutlineEntry] = field(default_factory=list)
+    lessons: dict[str, LessonSource] = field(default_factory=dict)
+    quizzes: dict[str, QuizSource] = field(default_factory=dict)
+    assets: dict[PurePosixPath, int] = field(default_factory=dict)  # path -> size in bytes
+    templates: Path | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def read_course(root: Path) -> CourseSources:
+    """Read and shape-check a course folder; problems are collected, not raised."""
+    sources = CourseSources(root=root)
+    if not root.is_dir():
+        sources.diagnostics.append(
+            Diagnostic(at(str(root)), "course folder not found",
+                       "pass the folder that contains course.yml")
+        )
+        return sources
+    course_path = root / COURSE_FILE
+    if not course_path.is_file():
+        sources.diagnostics.append(
+            Diagnostic(at(COURSE_FILE), "course.yml not found in the course folder",
+                       f"create {root / COURSE_FILE} or run 'scormbuild new {root}'")
+        )
+        return sources
+    _refuse_links(root, sources.diagnostics)
+    text = _read_text(root, PurePosixPath(COURSE_FILE), sources.diagnostics)
+    if text is not None:
+        tree = _load_yaml(text, PurePosixPath(COURSE_FILE), 0, sources.diagnostics)
+        if tree is not None:
+            sources.locate = Locator(PurePosixPath(COURSE_FILE), tree)
+            sources.spec = parse_spec(CourseSpec, tree, sources.locate, COURSE_KEYS,
+                                      sources.diagnostics)
+            if sources.spec is not None:
+                sources.outline = list(_walk_outline(sources.spec, sources.locate))
+    for path in _files(root, "lessons", (".md",)):
+        lesson = read_lesson(root, path, sources.diagnostics)
+        if lesson is not None:
+            sources.lessons[lesson.name] = lesson
+    for path in _files(root, "quizzes", (".yml", ".yaml")):
+        quiz = read_quiz(root, path, sources.diagnostics)
+        if quiz is not None:
+            sources.quizzes[quiz.name] = quiz
+    for path in _files(root, "assets", None):
+        size = (root / path).stat().st_size
+        if size > MAX_ASSET_BYTES:
+            sources.diagnostics.append(Diagnostic(
+                Location(path), f"file is {size // (1024 * 1024)} MiB, over the "
+                f"{MAX_ASSET_BYTES // (1024 * 1024)} MiB limit",
+                "compress it or host it outside the package"))
+            continue
+        sources.assets[path] = size
+    templates = root / "templates"
+    sources.templates = templates if templates.is_dir() else None
+    return sources
+
+
+def read_lesson(root: Path, path: PurePosixPath, diags: list[Diagnostic]) -> LessonSource | None:
+    """Read a lesson: split the YAML front matter from the markdown body."""
+    text = _read_text(root, path, diags)
+    if text is None:
+        return None
+    match = re.match(r"---[ \t]*\r?\n(.*?)(?:\r?\n)?---[ \t]*(?:\r?\n|$)", text, re.S)
+    if match is None:
+        diags.append(Diagnostic(
+            Location(path, 1, 1), "lesson has no front matter",
+            "start the file with a '---' line, 'title: ...', and another '---' line"))
+        return None
+    tree = _load_yaml(match.group(1), path, 1, diags)
+    if tree is None:
+        return None
+    locate = Locator(path, tree, 1)
+    spec = parse_spec(LessonSpec, tree, locate, LESSON_KEYS, diags)
+    if spec is None:
+        return None
+    body_line = text.count("\n", 0, match.end()) + 1
+    return LessonSource(path.stem, path, spec, text[match.end():], body_line, locate)
+
+
+def read_quiz(root: Path, path: PurePosixPath, diags: list[Diagnostic]) -> QuizSource | None:
+    """Read a quiz YAML file and check its shape."""
+    text = _read_text(root, path, diags)
+    if text is None:
+        return None
+    tree = _load_yaml(text, path, 0, diags)
+    if tree is None:
+        return None
+    locate = Locator(path, tree)
+    spec = parse_spec(QuizSpec, tree, locate, QUIZ_KEYS, diags)
+    return None if spec is None else QuizSource(path.stem, path, spec, locate)
+
+
+def read_asset(root: Path, path: PurePosixPath) -> bytes:
+    """The bytes of one asset file (path relative to the course root)."""
+    return (root / path).read_bytes()
+
+
+def parse_spec(model: type[SpecT], tree: Any, locate: Locator, vocabulary: set[str],
+               diags: list[Diagnostic]) -> SpecT | None:
+    """Validate a YAML tree against a spec class; each pydantic error becomes a Diagnostic."""
+    if not isinstance(tree, dict):
+        diags.append(Diagnostic(locate.at(), "expected a mapping of 'key: value' lines",
+                                "see docs/course-format.md for the keys this file takes"))
+        return None
+    try:
+        return model.model_validate(tree)
+    except ValidationError as err:
+        diags.extend(describe_error(e, locate, vocabulary) for e in err.errors())
+        return None
+
+
+def describe_error(error: ErrorDetails, locate: Locator, vocabulary: set[str]) -> Diagnostic:
+    """Turn one pydantic error into a message a course author can act on."""
+    loc = tuple(error["loc"])
+    keys = [k for k in loc if isinstance(k, int) or k in vocabulary]
+    name = _dotted(keys)
+    key = next((k for k in reversed(keys) if isinstance(k, str)), "")
+    kind = error["type"]
+    value = error.get("input")
+    where = locate.at(*loc)
+    if kind == "missing":
+        return Diagnostic(where, f"missing required key '{name}'",
+                          f"add '{key}:' here; see docs/course-format.md")
+    if kind == "extra_forbidden":
+        unknown = str(loc[-1])
+        close = difflib.get_close_matches(unknown, sorted(vocabulary), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "remove it; see docs/course-format.md"
+        return Diagnostic(where, f"unknown key '{_dotted([*keys, unknown])}'", hint)
+    if kind == "union_tag_invalid":
+        found = value.get("type") if isinstance(value, dict) else value
+        close = difflib.get_close_matches(str(found), QUESTION_TYPES, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return Diagnostic(locate.at(*loc, "type"), f"unknown question type '{found}'",
+                          hint + "types: " + ", ".join(QUESTION_TYPES))
+    if kind == "union_tag_not_found":
+        return Diagnostic(where, f"{name or 'question'}: missing 'type'",
+                          "add 'type:' with one of: " + ", ".join(QUESTION_TYPES))
+    if kind == "string_pattern_mismatch":
+        return Diagnostic(where, f"'{value}' is not a valid {key or name}",
+                          FIELD_HINTS.get(key, "see docs/course-format.md for the allowed form"))
+    if kind == "outline_item":
+        return Diagnostic(where, f"{name}: {error['msg']}",
+                          "write '- lesson: name', '- quiz: name' or '- module: Title' with items")
+    message = error["msg"]
+    message = message[0].lower() + message[1:]
+    shown = "" if isinstance(value, dict | list) or value is None else f", found {value!r}"
+    return Diagnostic(where, f"{name}: {message}{shown}" if name else message + shown,
+                      FIELD_HINTS.get(key))
+
+
+def _dotted(keys: Sequence[str | int]) -> str:
+    out = ""
+    for key in keys:
+        out += f"[{key + 1}]" if isinstance(key, int) else (f".{key}" if out else key)
+    return out
+
+
+def _walk_outline(spec: CourseSpec, locate: Locator) -> Iterator[OutlineEntry]:
+    for i, entry in enumerate(spec.outline):
+        if isinstance(entry, ModuleSpec):
+            for j, item in enumerate(entry.items):
+                yield _entry(item, entry.module, locate.at("outline", i, "items", j))
+        else:
+            yield _entry(entry, None, locate.at("outline", i))
+
+
+def _entry(item: Any, module: str | None, where: Location) -> OutlineEntry:
+    if isinstance(item, LessonRef):
+        return OutlineEntry("lesson", item.lesson, module, where)
+    return OutlineEntry("quiz", item.quiz, module, where)
+
+
+def _read_text(root: Path, path: PurePosixPath, diags: list[Diagnostic]) -> str | None:
+    full = root / path
+    size = full.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        diags.append(Diagnostic(Location(path), f"file is {size} bytes, over the "
+                                f"{MAX_TEXT_BYTES} byte limit for text files",
+                                "split it into several lessons or quizzes"))
+        return None
+    data = full.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        diags.append(Diagnostic(Location(path, line), "file is not valid UTF-8 text",
+                                "save the file with UTF-8 encoding in your editor"))
+        return None
+    return text.replace("\r\n", "\n")
+
+
+def _load_yaml(text: str, path: PurePosixPath, offset: int, diags: list[Diagnostic]) -> Any:
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = None if mark is None else mark.line + 1 + offset
+        col = None if mark is None else mark.column + 1
+        problem = (err.problem or err.context or "invalid YAML").strip()
+        hint = "check the indentation and quoting on this line"
+        if "found duplicate key" in str(err) or "duplicate key" in problem:
+            hint = "each key may appear only once in a mapping: remove or rename one"
+        diags.append(Diagnostic(Location(path, line, col), f"YAML syntax: {problem}", hint))
+    except YAMLError as err:
+        diags.append(Diagnostic(Location(path), f"YAML syntax: {err}",
+                                "check the file in a YAML-aware editor"))
+    return None
+
+
+def _files(root: Path, folder: str, suffixes: tuple[str, ...] | None) -> list[PurePosixPath]:
+    base = root / folder
+    if not base.is_dir():
+        return []
+    found = []
+    for full in sorted(base.rglob("*")):
+        if full.is_symlink() or not full.is_file() or full.name.startswith("."):
+            continue
+        if suffixes is None or full.suffix.lower() in suffixes:
+            if suffixes is not None and full.parent != base:
+                continue  # lessons and quizzes live directly in their folder
+            found.append(PurePosixPath(full.relative_to(root).as_posix()))
+    return found
+
+
+def _refuse_links(root: Path, diags: list[Diagnostic]) -> None:
+    for full in sorted(root.rglob("*")):
+        if full.is_symlink():
+            rel = PurePosixPath(full.relative_to(root).as_posix())
+            diags.append(Diagnostic(
+                Location(rel), "symbolic links are not allowed in a course",
+                "copy the file into the course folder instead of linking to it"))

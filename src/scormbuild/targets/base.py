@@ -1,0 +1,28 @@
+"""What every target is: a name, a manifest, the schemas it is checked with, a tracking adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..model import Course
+
+Files = Mapping[str, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One output standard. `write` returns the files the target adds to the rendered site."""
+
+    name: str  # value of --target
+    description: str
+    manifest_name: str  # file at the zip root
+    schema: str | None  # XSD set under scormbuild/schemas/ that validates the manifest
+    adapter: str  # tracking adapter: templates/static/tracking-<adapter>.js
+    connect_src: str  # Content-Security-Policy connect-src for the player page
+    write: Callable[[Course, Files], Files]
+
+
+def xml_id(prefix: str, slug: str) -> str:
+    """An xsd:ID from a slug: ids may not start with a digit, so a prefix leads."""
+    return f"{prefix}-{slug}"

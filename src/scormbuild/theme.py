@@ -1,0 +1,198 @@
+"""Templates: the Jinja2 environment, template lookup and rendering a course into a Site.
+
+A Site maps archive paths to bytes; targets add their manifests and adapters to it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from pygments.formatters import HtmlFormatter
+
+from .i18n import catalog_for
+from .model import Course, Page
+from .quiz import Question, Quiz
+
+Site = dict[str, bytes]
+STATIC_ORDER = ("state.js", "scoring.js", "player.js")
+
+
+def default_templates() -> Path:
+    """The default theme: inside the installed package, or the repository's templates/."""
+    packaged = Path(str(resources.files("scormbuild"))) / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Rendered HTML of every markdown text of a course, by page."""
+
+    lessons: Mapping[str, str]  # page name -> lesson body HTML
+    quiz_texts: Mapping[str, Mapping[str, str]]  # page name -> text key -> HTML
+
+
+@dataclass
+class Theme:
+    """A Jinja2 environment over the template folders, first hit wins."""
+
+    folders: Sequence[Path]
+    env: Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader([str(f) for f in self.folders]),
+            autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["tojson_script"] = json_for_script
+        self.env.filters["minutes"] = _minutes
+
+    def static_file(self, name: str) -> bytes:
+        """Bytes of a file under static/ from the first folder that has it."""
+        for folder in self.folders:
+            candidate = folder / "static" / name
+            if candidate.is_file():
+                return candidate.read_bytes()
+        raise FileNotFoundError(f"static/{name} is in no template folder")
+
+    def static_names(self) -> list[str]:
+        """Every file name under static/ across the folders."""
+        names: set[str] = set()
+        for folder in self.folders:
+            static = folder / "static"
+            if static.is_dir():
+                names.update(p.name for p in static.iterdir() if p.is_file())
+        return sorted(names)
+
+
+def make_theme(course_templates: Path | None, extra: Path | None = None) -> Theme:
+    """Lookup order: the course's templates/, then --templates, then the default theme."""
+    folders = [f for f in (course_templates, extra) if f is not None]
+    return Theme([*folders, default_templates()])
+
+
+def json_for_script(value: Any) -> Markup:
+    """JSON safe to embed inside a <script type="application/json"> element."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def _minutes(value: int | None) -> str:
+    if not value:
+        return ""
+    hours, minutes = divmod(value, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
+
+
+def render_site(course: Course, texts: Texts, theme: Theme, adapter: str,
+                assets: Mapping[PurePosixPath, bytes], connect_src: str = "'none'") -> Site:
+    """Render the player page, its static files and the used assets into a Site."""
+    strings = catalog_for(course.language)
+    scripts = [*STATIC_ORDER[:2], f"tracking-{adapter}.js", STATIC_ORDER[2]]
+    context = {
+        "course": course,
+        "pages": course.pages,
+        "modules": course.modules,
+        "texts": texts,
+        "t": strings,
+        "data": player_data(course, texts, strings),
+        "scripts": [f"static/{s}" for s in scripts],
+        "styles": ["static/player.css", "static/highlight.css"],
+        "connect_src": connect_src,
+        "direction": "rtl" if course.language.split("-")[0] in ("ar", "he", "fa", "ur") else "ltr",
+    }
+    site: Site = {}
+    site["index.html"] = theme.env.get_template("layout.html").render(context).encode("utf-8")
+    for name in ("player.css", *scripts):
+        site[f"static/{name}"] = theme.static_file(name)
+    site["static/highlight.css"] = HtmlFormatter(style="default").get_style_defs(
+        ".highlight").encode("utf-8")
+    for path, data in assets.items():
+        site[str(path)] = data
+    return site
+
+
+def player_data(course: Course, texts: Texts, strings: Mapping[str, str]) -> dict[str, Any]:
+    """The JSON the player reads at start: pages, quizzes with answers, rules and strings."""
+    return {
+        "id": course.id,
+        "title": course.title,
+        "version": course.version,
+        "language": course.language,
+        "activityId": course.activity_id,
+        "passMark": course.pass_mark,
+        "completion": {
+            "allLessonsViewed": course.completion.all_lessons_viewed,
+            "assessmentPassed": course.completion.assessment_passed,
+        },
+        "pages": [_page_data(p) for p in course.pages],
+        "quizzes": {p.name: _quiz_data(p.quiz, texts.quiz_texts.get(p.name, {}))
+                    for p in course.pages if p.quiz is not None},
+        "strings": dict(strings),
+    }
+
+
+def _page_data(page: Page) -> dict[str, Any]:
+    return {"id": page.name, "kind": page.kind, "title": page.title, "module": page.module}
+
+
+def _quiz_data(quiz: Quiz, texts: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "title": quiz.title,
+        "graded": quiz.graded,
+        "passMark": quiz.pass_mark,
+        "weight": quiz.weight,
+        "attempts": quiz.attempts,
+        "shuffleQuestions": quiz.shuffle_questions,
+        "shuffleChoices": quiz.shuffle_choices,
+        "timeLimitMinutes": quiz.time_limit_minutes,
+        "pools": [{"tag": p.tag, "draw": p.draw} for p in quiz.pools],
+        "questions": [_question_data(q, texts) for q in quiz.questions],
+    }
+
+
+def _question_data(q: Question, texts: Mapping[str, str]) -> dict[str, Any]:
+    key = f"{q.id}."
+    data: dict[str, Any] = {
+        "id": q.id,
+        "type": q.type,
+        "points": q.points,
+        "tags": list(q.tags),
+        "prompt": texts.get(key + "prompt", ""),
+        "feedback": {"correct": texts.get(key + "feedback.correct"),
+                     "incorrect": texts.get(key + "feedback.incorrect")},
+        "explanation": texts.get(key + "explanation"),
+        "hint": texts.get(key + "hint"),
+    }
+    if q.type in ("single", "multiple", "true-false", "likert"):
+        data["choices"] = [{"id": c.id, "text": texts.get(f"{key}choice.{c.id}", c.text),
+                            "correct": c.correct,
+                            "feedback": texts.get(f"{key}choice.{c.id}.feedback")}
+                           for c in q.choices]
+        data["partial"] = q.partial
+    elif q.type == "fill-in":
+        data.update(answers=list(q.answers), caseSensitive=q.case_sensitive, pattern=q.pattern)
+    elif q.type == "numeric":
+        data.update(answer=q.answer, tolerance=q.tolerance, min=q.minimum, max=q.maximum)
+    elif q.type == "matching":
+        data["sources"] = [{"id": s.id, "text": s.text} for s in q.sources]
+        data["targets"] = [{"id": t.id, "text": t.text} for t in q.targets]
+        data["pairs"] = [list(p) for p in q.pairs]
+    elif q.type == "ordering":
+        data["items"] = [{"id": i.id, "text": i.text} for i in q.items]
+    return data

@@ -1,0 +1,483 @@
+/* scormbuild player: navigation, quizzes, completion rules and saved state.
+ * Knows nothing of SCORM or xAPI: it talks to window.ScormbuildTracking (one adapter per target). */
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('course-data').textContent);
+  var Scoring = window.ScormbuildScoring, Codec = window.ScormbuildState;
+  var strings = data.strings;
+  var pages = data.pages;
+  var $ = function (sel, root) { return (root || document).querySelector(sel); };
+  var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
+
+  function t(key, vars) {
+    var text = strings[key] || key;
+    Object.keys(vars || {}).forEach(function (k) { text = text.split('{' + k + '}').join(String(vars[k])); });
+    return text;
+  }
+
+  var notice = $('#notice');
+  function showNotice(text, kind) {
+    notice.textContent = text;
+    notice.className = 'notice notice-' + (kind || 'info');
+    notice.hidden = false;
+  }
+
+  var tracker = window.ScormbuildTracking.create(data, {
+    onError: function () { showNotice(t('lms_error'), 'warning'); }
+  });
+  var state = Codec.fresh(data);
+  var runs = {};          /* quiz name -> attempt in progress: {seed, order, cursor, answers, checked} */
+  var shownAt = {};       /* "quiz/index" -> when the question was shown (for latency) */
+  var closed = false;
+
+  /* ---- state and tracking --------------------------------------------------------------- */
+
+  function lessonsDone() {
+    return pages.every(function (p, i) { return p.kind !== 'lesson' || state.seen[i]; });
+  }
+
+  function gradedNames() {
+    return Object.keys(data.quizzes).filter(function (n) { return data.quizzes[n].graded; });
+  }
+
+  function attemptsLeft(name) {
+    var quiz = data.quizzes[name], rec = state.quizzes[name];
+    if (!quiz.attempts) return Infinity;
+    return quiz.attempts - (rec ? rec.attempts : 0);
+  }
+
+  /** Status and score by the course's completion rule, mindful that with a mastery score the
+   *  LMS turns any reported score into passed/failed: a score is only reported when the
+   *  status it implies is the status we mean. */
+  function evaluate() {
+    var rule = data.completion;
+    var graded = gradedNames();
+    var score = Scoring.courseScore(data, state.quizzes);
+    var viewed = !rule.allLessonsViewed || lessonsDone();
+    if (rule.assessmentPassed && graded.length) {
+      if (score === null) return { status: 'incomplete', score: null, finished: false };
+      if (score >= data.passMark) {
+        return viewed ? { status: 'passed', score: score, finished: true }
+          : { status: 'incomplete', score: null, finished: false };
+      }
+      var exhausted = graded.some(function (n) { return attemptsLeft(n) <= 0; });
+      return { status: 'failed', score: score, finished: exhausted };
+    }
+    return { status: viewed ? 'completed' : 'incomplete', score: score, finished: viewed };
+  }
+
+  var lastStatus = null;
+  function save() {
+    var result = evaluate();
+    tracker.progress(result);
+    tracker.saveState(Codec.encode(Object.assign({}, state, { active: runs }), data));
+    tracker.commit();
+    if (result.status !== lastStatus && lastStatus !== null) announceStatus(result);
+    lastStatus = result.status;
+    updateProgress();
+    return result;
+  }
+
+  function announceStatus(result) {
+    var key = { completed: 'course_complete', passed: 'course_passed', failed: 'course_failed' }[result.status];
+    if (key) showNotice(t(key), result.status === 'failed' ? 'warning' : 'success');
+  }
+
+  /* ---- navigation ------------------------------------------------------------------------- */
+
+  var sections = pages.map(function (p) { return document.getElementById('page-' + p.id); });
+  var tocLinks = $$('#toc a[data-page]');
+
+  function updateProgress() {
+    var total = pages.length, done = state.seen.filter(Boolean).length;
+    var bar = $('#progress');
+    bar.max = total;
+    bar.value = done;
+    $('#progress-text').textContent = t('progress_label', { done: done, total: total });
+    tocLinks.forEach(function (a) {
+      var i = pageIndex(a.getAttribute('data-page'));
+      a.parentNode.classList.toggle('seen', !!state.seen[i]);
+      if (i === state.page) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+      var mark = a.querySelector('.visually-hidden');
+      if (mark) mark.textContent = state.seen[i] ? ' (' + t('viewed') + ')' : '';
+    });
+  }
+
+  function pageIndex(id) {
+    for (var i = 0; i < pages.length; i++) if (pages[i].id === id) return i;
+    return -1;
+  }
+
+  function show(index, options) {
+    options = options || {};
+    if (index < 0 || index >= pages.length) return;
+    sections.forEach(function (s, i) { s.hidden = i !== index; });
+    state.page = index;
+    state.seen[index] = true;
+    var page = pages[index];
+    tracker.pageViewed(page, index);
+    $('#prev').disabled = index === 0;
+    $('#next').disabled = index === pages.length - 1;
+    $('#page-count').textContent = t('page_of', { n: index + 1, total: pages.length });
+    document.body.classList.remove('toc-open');
+    $('#toc-toggle').setAttribute('aria-expanded', 'false');
+    if (page.kind === 'quiz') enterQuiz(page.id);
+    save();
+    if (options.anchor) {
+      var target = document.getElementById(options.anchor);
+      if (target) { target.focus(); return; }
+    }
+    if (options.focus !== false) {
+      var heading = sections[index].querySelector('h1');
+      if (heading) heading.focus();
+      window.scrollTo(0, 0);
+    }
+  }
+
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest ? event.target.closest('a[data-page]') : null;
+    if (!link) return;
+    event.preventDefault();
+    var href = link.getAttribute('href') || '';
+    var anchor = href.indexOf('--') > 0 ? href.slice(1) : null;
+    show(pageIndex(link.getAttribute('data-page')), { anchor: anchor });
+  });
+  $('#prev').addEventListener('click', function () { show(state.page - 1); });
+  $('#next').addEventListener('click', function () { show(state.page + 1); });
+  $('#toc-toggle').addEventListener('click', function () {
+    var open = !document.body.classList.contains('toc-open');
+    document.body.classList.toggle('toc-open', open);
+    this.setAttribute('aria-expanded', String(open));
+    if (open) { var first = $('#toc a'); if (first) first.focus(); }
+  });
+  document.addEventListener('keydown', function (event) {
+    if (event.key === 'Escape' && document.body.classList.contains('toc-open')) {
+      document.body.classList.remove('toc-open');
+      $('#toc-toggle').setAttribute('aria-expanded', 'false');
+      $('#toc-toggle').focus();
+    }
+  });
+
+  /* ---- quizzes ---------------------------------------------------------------------------- */
+
+  function quizForm(name) { return $('#page-' + name + ' form.quiz'); }
+  function questionEl(name, qi) { return $('#page-' + name + ' fieldset[data-index="' + qi + '"]'); }
+
+  function newRun(name) {
+    var quiz = data.quizzes[name];
+    var seed = Math.floor(Math.random() * 2147483647);
+    runs[name] = { seed: seed, order: Scoring.drawQuestions(quiz, seed), cursor: 0, answers: {}, checked: {} };
+    return runs[name];
+  }
+
+  function enterQuiz(name) {
+    var quiz = data.quizzes[name];
+    var rec = state.quizzes[name];
+    var run = runs[name];
+    if (!run && quiz.graded && rec && rec.attempts > 0) {
+      showResults(name, null);
+      return;
+    }
+    if (!run) run = newRun(name);
+    renderRun(name, run);
+  }
+
+  function renderRun(name, run) {
+    var quiz = data.quizzes[name];
+    var form = quizForm(name);
+    var section = $('#page-' + name);
+    $('.quiz-results', section).hidden = true;
+    form.hidden = false;
+    /* shuffle choices the same way on every render of this attempt */
+    if (quiz.shuffleChoices) {
+      var random = Scoring.rng(run.seed + 1);
+      run.order.forEach(function (qi) {
+        var box = $('.choices', questionEl(name, qi));
+        if (!box || quiz.questions[qi].type === 'true-false' || quiz.questions[qi].type === 'likert') return;
+        Scoring.shuffle($$('.choice', box), random).forEach(function (el) { box.appendChild(el); });
+      });
+    }
+    var list = $('.questions', form);
+    run.order.forEach(function (qi) { list.appendChild(questionEl(name, qi)); });
+    $$('fieldset.question', form).forEach(function (el) { el.hidden = true; });
+    run.order.forEach(function (qi) {
+      writeResponse(name, qi, run.answers[qi]);
+      clearFeedback(name, qi);
+      if (!quiz.graded && run.checked[qi]) showQuestionFeedback(name, qi, run.answers[qi]);
+    });
+    showQuestion(name, run.cursor, false);
+  }
+
+  function showQuestion(name, cursor, focus) {
+    var quiz = data.quizzes[name], run = runs[name];
+    run.cursor = cursor;
+    var qi = run.order[cursor];
+    run.order.forEach(function (other) { questionEl(name, other).hidden = other !== qi; });
+    var el = questionEl(name, qi);
+    $('legend .q-number', el).textContent = t('question_of', { n: cursor + 1, total: run.order.length });
+    shownAt[name + '/' + qi] = Date.now();
+    var form = quizForm(name);
+    var last = cursor === run.order.length - 1;
+    var checked = !!run.checked[qi];
+    $('[data-action="prev"]', form).hidden = cursor === 0;
+    $('[data-action="check"]', form).hidden = quiz.graded || checked;
+    $('[data-action="next"]', form).hidden = last || (!quiz.graded && !checked);
+    $('[data-action="submit"]', form).hidden = !last || (!quiz.graded && !checked);
+    $('.quiz-status', form).textContent = '';
+    if (focus !== false) { var legend = $('legend', el); legend.focus(); }
+  }
+
+  function readResponse(name, qi) {
+    var q = data.quizzes[name].questions[qi];
+    var el = questionEl(name, qi);
+    switch (q.type) {
+      case 'single': case 'true-false': case 'likert': {
+        var picked = $('input:checked', el);
+        return picked ? picked.value : undefined;
+      }
+      case 'multiple':
+        return $$('input:checked', el).map(function (i) { return i.value; });
+      case 'fill-in': case 'numeric':
+        return $('input', el).value;
+      case 'matching': {
+        var r = {};
+        $$('select', el).forEach(function (s) { if (s.value) r[s.getAttribute('data-source')] = s.value; });
+        return r;
+      }
+      case 'ordering':
+        return $$('li[data-item]', el).map(function (li) { return li.getAttribute('data-item'); });
+    }
+    return undefined;
+  }
+
+  function writeResponse(name, qi, r) {
+    var q = data.quizzes[name].questions[qi];
+    var el = questionEl(name, qi);
+    switch (q.type) {
+      case 'single': case 'true-false': case 'likert':
+        $$('input', el).forEach(function (i) { i.checked = i.value === r; });
+        break;
+      case 'multiple':
+        $$('input', el).forEach(function (i) { i.checked = !!r && r.indexOf(i.value) >= 0; });
+        break;
+      case 'fill-in': case 'numeric':
+        $('input', el).value = r === undefined ? '' : r;
+        break;
+      case 'matching':
+        $$('select', el).forEach(function (s) { s.value = (r && r[s.getAttribute('data-source')]) || ''; });
+        break;
+      case 'ordering': {
+        var list = $('ol', el);
+        var order = r || initialOrder(name, qi);
+        order.forEach(function (id) { var li = $('li[data-item="' + id + '"]', list); if (li) list.appendChild(li); });
+        break;
+      }
+    }
+  }
+
+  /** Ordering items start in a scrambled but stable order (never the correct one when avoidable). */
+  function initialOrder(name, qi) {
+    var items = data.quizzes[name].questions[qi].items.map(function (i) { return i.id; });
+    var random = Scoring.rng(runs[name].seed + 7 * (qi + 1));
+    var order = Scoring.shuffle(items, random);
+    if (order.join('') === items.join('') && items.length > 1) order.push(order.shift());
+    return order;
+  }
+
+  function clearFeedback(name, qi) {
+    var el = questionEl(name, qi);
+    $('.q-feedback', el).innerHTML = '';
+    el.classList.remove('is-correct', 'is-wrong');
+  }
+
+  function feedbackHtml(q, r, score) {
+    var parts = [];
+    var verdict = !Scoring.isScored(q) ? t('answered') : score >= 1 ? t('correct') : score > 0 ? t('partially_correct') : t('incorrect');
+    parts.push('<p class="verdict"><strong>' + verdict + '</strong></p>');
+    if (q.choices) {
+      var picked = Array.isArray(r) ? r : [r];
+      q.choices.forEach(function (c) {
+        if (picked.indexOf(c.id) >= 0 && c.feedback) parts.push('<p class="choice-feedback">' + c.feedback + '</p>');
+      });
+    }
+    var general = score >= 1 ? q.feedback.correct : q.feedback.incorrect;
+    if (Scoring.isScored(q) && general) parts.push('<div class="general-feedback">' + general + '</div>');
+    if (q.explanation) parts.push('<div class="explanation">' + q.explanation + '</div>');
+    return parts.join('');
+  }
+
+  function showQuestionFeedback(name, qi, r) {
+    var q = data.quizzes[name].questions[qi];
+    var score = Scoring.scoreQuestion(q, r);
+    var el = questionEl(name, qi);
+    if (Scoring.isScored(q)) {
+      el.classList.toggle('is-correct', score >= 1);
+      el.classList.toggle('is-wrong', score < 1);
+    }
+    $('.q-feedback', el).innerHTML = feedbackHtml(q, r, score);
+    return score;
+  }
+
+  function record(name, qi, r, score) {
+    var quiz = data.quizzes[name];
+    tracker.questionAnswered({
+      quiz: name, question: quiz.questions[qi], response: r, score: score, graded: quiz.graded,
+      shownAt: shownAt[name + '/' + qi] || Date.now(), answeredAt: Date.now()
+    });
+  }
+
+  function onQuizAction(name, action) {
+    var quiz = data.quizzes[name], run = runs[name];
+    if (!run) return;
+    var qi = run.order[run.cursor];
+    var q = quiz.questions[qi];
+    var r = readResponse(name, qi);
+    var status = $('.quiz-status', quizForm(name));
+    if (action === 'prev') { run.answers[qi] = r; showQuestion(name, run.cursor - 1); save(); return; }
+    if ((action === 'check' || action === 'next' || action === 'submit') && !Scoring.isAnswered(q, r)) {
+      status.textContent = t('answer_required');
+      return;
+    }
+    run.answers[qi] = r;
+    if (action === 'check') {
+      run.checked[qi] = true;
+      var score = showQuestionFeedback(name, qi, r);
+      record(name, qi, r, score);
+      status.textContent = $('.q-feedback .verdict', questionEl(name, qi)).textContent;
+      showQuestion(name, run.cursor, false);
+      $('[data-action="' + (run.cursor === run.order.length - 1 ? 'submit' : 'next') + '"]', quizForm(name)).focus();
+      save();
+      return;
+    }
+    if (action === 'next') { showQuestion(name, run.cursor + 1); save(); return; }
+    if (action === 'submit') finishAttempt(name);
+  }
+
+  function finishAttempt(name) {
+    var quiz = data.quizzes[name], run = runs[name];
+    var result = Scoring.scoreAttempt(quiz, run.order, run.answers);
+    if (quiz.graded) {
+      run.order.forEach(function (qi) {
+        var q = quiz.questions[qi];
+        record(name, qi, run.answers[qi], Scoring.scoreQuestion(q, run.answers[qi]));
+      });
+    }
+    var rec = state.quizzes[name] || { attempts: 0, best: null };
+    rec.attempts += 1;
+    rec.best = rec.best === null || rec.best === undefined ? result.percent : Math.max(rec.best, result.percent);
+    rec.last = result;
+    rec.lastRun = run;
+    state.quizzes[name] = rec;
+    delete runs[name];
+    save();
+    showResults(name, result);
+  }
+
+  function showResults(name, result) {
+    var quiz = data.quizzes[name], rec = state.quizzes[name] || { attempts: 0, best: null };
+    var section = $('#page-' + name);
+    var box = $('.quiz-results', section);
+    quizForm(name).hidden = true;
+    var html = [];
+    var shown = result ? result.percent : rec.best;
+    if (quiz.graded) {
+      var passed = shown >= quiz.passMark;
+      html.push('<h2 tabindex="-1">' + t('review') + '</h2>');
+      html.push('<p class="score ' + (passed ? 'is-passed' : 'is-failed') + '"><strong>' + t('score', { score: shown }) +
+        '</strong> ' + t('pass_mark', { mark: quiz.passMark }) + ' <strong>' + t(passed ? 'passed' : 'failed') + '</strong></p>');
+      var left = attemptsLeft(name);
+      if (left !== Infinity) html.push('<p>' + (left > 0 ? t('attempts_left', { n: left }) : t('no_attempts_left')) + '</p>');
+    } else if (result) {
+      html.push('<h2 tabindex="-1">' + t('review') + '</h2><p class="score"><strong>' + t('score', { score: shown }) + '</strong></p>');
+    }
+    if (result && rec.lastRun) {
+      html.push('<ol class="review-list">');
+      rec.lastRun.order.forEach(function (qi) {
+        var q = quiz.questions[qi], r = rec.lastRun.answers[qi];
+        var score = Scoring.scoreQuestion(q, r);
+        html.push('<li class="' + (!Scoring.isScored(q) ? '' : score >= 1 ? 'is-correct' : 'is-wrong') + '"><div class="review-prompt">' +
+          q.prompt + '</div>' + feedbackHtml(q, r, score) + '</li>');
+      });
+      html.push('</ol>');
+    }
+    var canRetry = attemptsLeft(name) > 0;
+    html.push('<p><button type="button" class="button" data-action="retry"' + (canRetry ? '' : ' hidden') + '>' + t('retry') + '</button></p>');
+    box.innerHTML = html.join('');
+    box.hidden = false;
+    var heading = $('h2', box);
+    if (heading && result) heading.focus();
+  }
+
+  $$('form.quiz').forEach(function (form) {
+    var name = form.getAttribute('data-quiz');
+    form.addEventListener('submit', function (event) { event.preventDefault(); });
+    form.addEventListener('click', function (event) {
+      var button = event.target.closest('button[data-action]');
+      if (button) { event.preventDefault(); onQuizAction(name, button.getAttribute('data-action')); return; }
+      var move = event.target.closest('button[data-move]');
+      if (move) {
+        var li = move.closest('li');
+        var list = li.parentNode;
+        if (move.getAttribute('data-move') === 'up' && li.previousElementSibling) list.insertBefore(li, li.previousElementSibling);
+        else if (move.getAttribute('data-move') === 'down' && li.nextElementSibling) list.insertBefore(li.nextElementSibling, li);
+        move.focus();
+        var pos = $$('li', list).indexOf(li) + 1;
+        $('.quiz-status', form).textContent = li.getAttribute('data-text') + ': ' + pos;
+      }
+    });
+    form.addEventListener('change', function () {
+      var run = runs[name];
+      if (!run) return;
+      var qi = run.order[run.cursor];
+      run.answers[qi] = readResponse(name, qi);
+    });
+    $('#page-' + name + ' .quiz-results').addEventListener('click', function (event) {
+      if (event.target.closest('button[data-action="retry"]')) {
+        renderRun(name, newRun(name));
+        save();
+        showQuestion(name, 0);
+      }
+    });
+  });
+
+  /* ---- start, exit ------------------------------------------------------------------------ */
+
+  function finish() {
+    if (closed) return;
+    closed = true;
+    var result = save();
+    tracker.finish(result.finished);
+  }
+
+  $('#exit').addEventListener('click', function () {
+    finish();
+    document.body.classList.add('is-closed');
+    showNotice(t('exit_done'), 'success');
+    $$('button, input, select').forEach(function (el) { el.disabled = true; });
+    try { if (window.opener && window.top === window) window.close(); } catch (e) { /* stay */ }
+  });
+  window.addEventListener('pagehide', finish);
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'hidden' && !closed) save();
+  });
+
+  var info = tracker.start();
+  if (!info.available) showNotice(t('no_lms'), 'info');
+  var startPage = 0;
+  if (info.resume) {
+    var restored = Codec.decode(info.state, data);
+    if (restored) {
+      state = restored;
+      runs = restored.active || {};
+      delete state.active;
+      startPage = state.page;
+    }
+    var fromLocation = pageIndex(info.location);
+    if (fromLocation >= 0) startPage = fromLocation;
+    if (restored || fromLocation >= 0) showNotice(t('resumed'), 'info');
+  }
+  lastStatus = evaluate().status;
+  show(startPage, { focus: false });
+  document.documentElement.classList.add('js-ready');
+  window.scormbuildPlayer = { state: function () { return state; }, runs: function () { return runs; }, evaluate: evaluate, show: show };
+}());

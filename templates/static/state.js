@@ -1,0 +1,142 @@
+/* scormbuild state codec: the player's whole state as one short string.
+ * SCORM 1.2 limits cmi.suspend_data to 4,096 characters, so the format is compact:
+ *   "1" + fingerprint ~ page ~ seen-bits ~ quiz records ~ active attempt
+ * Loaded in the browser (window.ScormbuildState) and in Node for unit tests. */
+(function (root, factory) {
+  if (typeof module === 'object' && module.exports) module.exports = factory();
+  else root.ScormbuildState = factory();
+}(typeof self !== 'undefined' ? self : this, function () {
+  'use strict';
+  var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  var FILL_IN_MAX = 120;
+
+  /** Four characters that change when pages or quizzes are added, removed or reordered. */
+  function fingerprint(data) {
+    var text = data.pages.map(function (p) { return p.id; }).join('/');
+    var h = 2166136261;
+    for (var i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 16777619); }
+    return ((h >>> 0) % 1679616).toString(36).padStart(4, '0');
+  }
+
+  function quizNames(data) { return Object.keys(data.quizzes).sort(); }
+
+  function fresh(data) {
+    return { page: 0, seen: data.pages.map(function () { return false; }), quizzes: {}, active: {} };
+  }
+
+  function encodeBits(bits) {
+    var out = '';
+    for (var i = 0; i < bits.length; i += 6) {
+      var v = 0;
+      for (var j = 0; j < 6; j++) if (bits[i + j]) v |= 1 << j;
+      out += B64[v];
+    }
+    return out;
+  }
+
+  function decodeBits(text, n) {
+    var bits = [];
+    for (var i = 0; i < n; i++) {
+      var v = B64.indexOf(text.charAt(Math.floor(i / 6)));
+      bits.push(v >= 0 && ((v >> (i % 6)) & 1) === 1);
+    }
+    return bits;
+  }
+
+  function escapeText(text) {
+    return encodeURIComponent(String(text).slice(0, FILL_IN_MAX)).replace(/[.~!*'()]/g, function (c) {
+      return '%' + c.charCodeAt(0).toString(16).toUpperCase();
+    });
+  }
+
+  function encodeAnswer(q, r) {
+    if (r === undefined || r === null) return '';
+    switch (q.type) {
+      case 'multiple': case 'ordering': return r.join('');
+      case 'matching': return q.sources.map(function (s) { return r[s.id] || '_'; }).join('');
+      case 'fill-in': case 'numeric': return escapeText(r);
+      default: return String(r);
+    }
+  }
+
+  function decodeAnswer(q, text) {
+    if (text === '') return undefined;
+    switch (q.type) {
+      case 'multiple': case 'ordering': return text.split('');
+      case 'matching': {
+        var r = {};
+        q.sources.forEach(function (s, i) { if (text.charAt(i) && text.charAt(i) !== '_') r[s.id] = text.charAt(i); });
+        return r;
+      }
+      case 'fill-in': case 'numeric': return decodeURIComponent(text);
+      default: return text;
+    }
+  }
+
+  /** Encode the state; `active` holds at most one attempt in progress per quiz. */
+  function encode(state, data) {
+    var names = quizNames(data);
+    var records = [];
+    names.forEach(function (name, i) {
+      var rec = state.quizzes[name];
+      if (!rec || !rec.attempts) return;
+      var best = rec.best === null || rec.best === undefined ? '' : Math.round(rec.best * 100).toString(36);
+      records.push(i.toString(36) + '.' + rec.attempts.toString(36) + '.' + best);
+    });
+    var active = [];
+    names.forEach(function (name, i) {
+      var run = state.active[name];
+      if (!run) return;
+      var quiz = data.quizzes[name];
+      var answers = run.order.map(function (qi) { return encodeAnswer(quiz.questions[qi], run.answers[qi]); });
+      var checked = encodeBits(run.order.map(function (qi) { return !!run.checked[qi]; }));
+      active.push([i.toString(36), run.seed.toString(36), run.cursor.toString(36),
+        run.order.map(function (qi) { return qi.toString(36); }).join('.'), checked, answers.join(',')].join(':'));
+    });
+    return ['1' + fingerprint(data), state.page.toString(36), encodeBits(state.seen), records.join(','),
+      active.join('!')].join('~');
+  }
+
+  /** Decode a string made by encode(); null when it is not ours or the course changed. */
+  function decode(text, data) {
+    if (typeof text !== 'string' || text.charAt(0) !== '1') return null;
+    var parts = text.split('~');
+    if (parts.length !== 5 || parts[0].slice(1) !== fingerprint(data)) return null;
+    var names = quizNames(data);
+    var state = fresh(data);
+    try {
+      var page = parseInt(parts[1], 36);
+      state.page = page >= 0 && page < data.pages.length ? page : 0;
+      state.seen = decodeBits(parts[2], data.pages.length);
+      if (parts[3]) parts[3].split(',').forEach(function (rec) {
+        var f = rec.split('.');
+        var name = names[parseInt(f[0], 36)];
+        if (!name) return;
+        state.quizzes[name] = { attempts: parseInt(f[1], 36), best: f[2] === '' ? null : parseInt(f[2], 36) / 100 };
+      });
+      if (parts[4]) parts[4].split('!').forEach(function (run) {
+        var f = run.split(':');
+        var name = names[parseInt(f[0], 36)];
+        if (!name) return;
+        var quiz = data.quizzes[name];
+        var order = f[3] ? f[3].split('.').map(function (x) { return parseInt(x, 36); }) : [];
+        if (order.some(function (qi) { return !(qi >= 0 && qi < quiz.questions.length); })) return;
+        var checkedBits = decodeBits(f[4], order.length);
+        var answerTexts = f[5].split(',');
+        var answers = {}, checked = {};
+        order.forEach(function (qi, k) {
+          var value = decodeAnswer(quiz.questions[qi], answerTexts[k] || '');
+          if (value !== undefined) answers[qi] = value;
+          if (checkedBits[k]) checked[qi] = true;
+        });
+        state.active[name] = { seed: parseInt(f[1], 36), cursor: Math.min(parseInt(f[2], 36), Math.max(order.length - 1, 0)),
+          order: order, answers: answers, checked: checked };
+      });
+    } catch (e) {
+      return null;
+    }
+    return state;
+  }
+
+  return { encode: encode, decode: decode, fresh: fresh, fingerprint: fingerprint, FILL_IN_MAX: FILL_IN_MAX };
+}));
