@@ -24,10 +24,9 @@ def _entry(name: str) -> zipfile.ZipInfo:
 def write_zip(dest: Path, files: Mapping[str, bytes]) -> int:
     """Write `files` (archive path -> bytes) as a zip at `dest`, atomically; return its size."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with _atomic(dest) as handle:
-        with zipfile.ZipFile(handle, "w", compresslevel=6) as zf:
-            for name in sorted(files):
-                zf.writestr(_entry(name), files[name])
+    with _atomic(dest) as handle, zipfile.ZipFile(handle, "w", compresslevel=6) as zf:
+        for name in sorted(files):
+            zf.writestr(_entry(name), files[name])
     return dest.stat().st_size
 
 
@@ -40,7 +39,8 @@ def write_bytes(dest: Path, data: bytes) -> None:
 
 @contextlib.contextmanager
 def _atomic(dest: Path) -> Iterator[tempfile._TemporaryFileWrapper[bytes]]:
-    handle = tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.",
+    # closed inside the with-block below; the name must outlive it for os.replace
+    handle = tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.",  # noqa: SIM115
                                          suffix=TEMP_SUFFIX, delete=False)
     try:
         with handle:

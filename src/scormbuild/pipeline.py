@@ -1,4 +1,4 @@
-"""The only place that orders the stages: sources -> model -> markup -> theme -> target -> xsd -> zip."""
+"""The only place that orders the stages: sources, model, markup, theme, target, xsd, zip."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from . import archive, xsd
 from .errors import CourseInvalid, Diagnostic, Location, has_errors
-from .markup import MarkupContext, PageLinks, Rendered, render_texts
+from .markup import MarkupContext, PageLinks, render_texts
 from .model import Course, build_course
 from .quiz import Quiz
 from .sources import CourseSources, read_asset, read_course
