@@ -131,7 +131,8 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
         if entry.kind == "lesson":
             source = sources.lessons.get(entry.name)
             if source is None:
-                diags.append(_missing(entry.where, "lesson", entry.name, sources.lessons))
+                if key not in sources.unreadable:
+                    diags.append(_missing(entry.where, "lesson", entry.name, sources.lessons))
                 continue
             lesson = _lesson(source)
             pages.append(Page(index, "lesson", entry.name, lesson.title, entry.module,
@@ -139,7 +140,8 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
         else:
             qsource = sources.quizzes.get(entry.name)
             if qsource is None:
-                diags.append(_missing(entry.where, "quiz", entry.name, sources.quizzes))
+                if key not in sources.unreadable:
+                    diags.append(_missing(entry.where, "quiz", entry.name, sources.quizzes))
                 continue
             quiz, found = build_quiz(qsource, spec.pass_mark)
             diags.extend(found)

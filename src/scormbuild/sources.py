@@ -57,8 +57,10 @@ class Locator:
 
     def at(self, *loc: str | int) -> Location:
         """The location of the value at `loc` (or of its nearest parent that exists)."""
-        line = line_of(self.tree, loc)
-        return Location(self.path, None if line is None else line + self.line_offset)
+        line, column = position_of(self.tree, loc)
+        if line is None:
+            return Location(self.path)
+        return Location(self.path, line + self.line_offset, column)
 
     def file(self) -> Location:
         """The file itself, without a line."""
@@ -67,7 +69,12 @@ class Locator:
 
 def line_of(tree: Any, loc: Sequence[str | int]) -> int | None:
     """1-based line of the deepest key in `loc` that exists in a ruamel round-trip tree."""
-    line = None
+    return position_of(tree, loc)[0]
+
+
+def position_of(tree: Any, loc: Sequence[str | int]) -> tuple[int | None, int | None]:
+    """1-based (line, column) of the deepest key in `loc` that exists in a ruamel tree."""
+    line = column = None
     for key in loc:
         pos = getattr(tree, "lc", None)
         if pos is None:
@@ -75,15 +82,15 @@ def line_of(tree: Any, loc: Sequence[str | int]) -> int | None:
         if isinstance(key, int):
             if not isinstance(tree, list) or not 0 <= key < len(tree):
                 continue
-            row, _ = pos.item(key)
+            row, col = pos.item(key)
         else:
             if not isinstance(tree, dict) or key not in tree:
                 continue  # a pydantic union tag or similar, not a real key
-            row, _ = pos.key(key)
-        line, tree = row + 1, tree[key]
+            row, col = pos.key(key)
+        line, column, tree = row + 1, col + 1, tree[key]
     if line is None and getattr(tree, "lc", None) is not None:
-        line = tree.lc.line + 1
-    return line
+        line, column = tree.lc.line + 1, tree.lc.col + 1
+    return line, column
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +137,7 @@ class CourseSources:
     quizzes: dict[str, QuizSource] = field(default_factory=dict)
     assets: dict[PurePosixPath, int] = field(default_factory=dict)  # path -> size in bytes
     templates: Path | None = None
+    unreadable: set[tuple[str, str]] = field(default_factory=set)  # (kind, name) that failed
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -161,11 +169,15 @@ def read_course(root: Path) -> CourseSources:
                 sources.outline = list(_walk_outline(sources.spec, sources.locate))
     for path in _files(root, "lessons", (".md",)):
         lesson = read_lesson(root, path, sources.diagnostics)
-        if lesson is not None:
+        if lesson is None:
+            sources.unreadable.add(("lesson", path.stem))
+        else:
             sources.lessons[lesson.name] = lesson
     for path in _files(root, "quizzes", (".yml", ".yaml")):
         quiz = read_quiz(root, path, sources.diagnostics)
-        if quiz is not None:
+        if quiz is None:
+            sources.unreadable.add(("quiz", path.stem))
+        else:
             sources.quizzes[quiz.name] = quiz
     for path in _files(root, "assets", None):
         size = (root / path).stat().st_size

@@ -1,0 +1,104 @@
+"""markup.py: markdown features, asset and link rules, with lesson line numbers."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import pytest
+
+from scormbuild.markup import MarkupContext, PageLinks, slugify
+
+LESSON = PurePosixPath("lessons/a.md")
+
+
+@pytest.fixture
+def ctx() -> MarkupContext:
+    links = PageLinks(
+        frozenset({"a", "b"}),
+        frozenset(
+            {
+                PurePosixPath("assets/x.svg"),
+                PurePosixPath("assets/clip.mp4"),
+                PurePosixPath("assets/f.pdf"),
+            }
+        ),
+    )
+    return MarkupContext(links)
+
+
+def lines(ctx: MarkupContext, text: str, first_line: int = 4) -> list[str]:
+    return [d.render() for d in ctx.render(text, LESSON, "a", first_line).diagnostics]
+
+
+def test_image_is_resolved_and_collected(ctx: MarkupContext) -> None:
+    out = ctx.render("![A diagram](../assets/x.svg)", LESSON, "a")
+    assert '<img src="assets/x.svg" alt="A diagram" loading="lazy" />' in out.html
+    assert out.assets == {PurePosixPath("assets/x.svg")}
+
+
+def test_image_problems_name_the_line(ctx: MarkupContext) -> None:
+    text = "Intro\n\n![](../assets/x.svg)\n\n![Gone](../assets/gone.png)\n\n![Web](https://e.org/a.png)\n"
+    assert lines(ctx, text) == [
+        "lessons/a.md:6: error: image '../assets/x.svg' has no alt text\n"
+        "    hint: describe the image between the brackets: ![what it shows](...)",
+        "lessons/a.md:8: error: file '../assets/gone.png' not found\n"
+        "    hint: put it in assets/ and write ../assets/gone.png",
+        "lessons/a.md:10: error: image 'https://e.org/a.png' is loaded from the internet\n"
+        "    hint: download it into assets/: a package must not make network requests",
+    ]
+
+
+def test_path_outside_the_course(ctx: MarkupContext) -> None:
+    assert lines(ctx, "![Secret](../../etc/passwd)") == [
+        "lessons/a.md:4: error: '../../etc/passwd' points outside the course folder\n"
+        "    hint: keep files in the course's assets/ folder and link them as ../assets/NAME",
+    ]
+
+
+def test_links_between_lessons_become_page_links(ctx: MarkupContext) -> None:
+    html = ctx.render("[next](b.md) and [part](b.md#the-part) and [x](c.md)", LESSON, "a").html
+    assert '<a href="#page-b" data-page="b">next</a>' in html
+    assert '<a href="#b--the-part" data-page="b">part</a>' in html
+    assert lines(ctx, "[x](c.md)") == [
+        "lessons/a.md:4: warning: link to 'c.md' points at no lesson or quiz of this course\n"
+        "    hint: check the file name; lessons are linked as other-lesson.md",
+    ]
+
+
+def test_media_and_downloads(ctx: MarkupContext) -> None:
+    out = ctx.render("![Role play](../assets/clip.mp4)\n\n[Form](../assets/f.pdf)", LESSON, "a")
+    assert '<video controls preload="metadata" aria-label="Role play">' in out.html
+    assert '<a href="assets/f.pdf" download="">Form</a>' in out.html
+    assert out.assets == {PurePosixPath("assets/clip.mp4"), PurePosixPath("assets/f.pdf")}
+
+
+def test_headings_get_page_scoped_ids_and_skips_warn(ctx: MarkupContext) -> None:
+    out = ctx.render("## Why it matters\n\n#### Too deep\n", LESSON, "a", 4)
+    assert '<h2 id="a--why-it-matters" tabindex="-1">Why it matters</h2>' in out.html
+    assert [d.render() for d in out.diagnostics] == [
+        "lessons/a.md:6: warning: heading level jumps from h2 to h4\n"
+        "    hint: use '###' here so headings go down one level at a time",
+    ]
+
+
+def test_callouts_footnotes_tables_deflists_code(ctx: MarkupContext) -> None:
+    text = (
+        '!!! example "Case: Sam"\n    Sam asks.[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n'
+        "Term\n: Meaning\n\n```python\nx = 1\n```\n\n[^1]: Note.\n"
+    )
+    html = ctx.render(text, LESSON, "a").html
+    assert '<div class="callout callout-example" role="note">' in html
+    assert '<p class="admonition-title">Case: Sam</p>' in html
+    assert 'id="fnref-a-1"' in html and "<table>" in html and "<dt>Term</dt>" in html
+    assert '<pre class="highlight"><code class="language-python">' in html
+
+
+def test_raw_html_is_text_unless_allowed() -> None:
+    links = PageLinks(frozenset(), frozenset())
+    assert "&lt;script&gt;" in MarkupContext(links).render("<script>x</script>", LESSON, "a").html
+    assert "<b>x</b>" in MarkupContext(links, allow_html=True).render("<b>x</b>", LESSON, "a").html
+
+
+def test_slugify() -> None:
+    assert slugify("Über Grenzen: 5 Strategien!") == "uber-grenzen-5-strategien"
+    assert slugify("???") == "section"

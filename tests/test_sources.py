@@ -1,0 +1,115 @@
+"""sources.py: YAML and front matter reading, shape errors with file:line and a hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import CourseFactory, write
+from scormbuild.pipeline import check
+from scormbuild.sources import read_course
+
+
+def rendered(course: Path) -> list[str]:
+    return [d.render() for d in check(course)]
+
+
+def test_fixture_course_reads_cleanly(course_copy: CourseFactory) -> None:
+    sources = read_course(course_copy("features"))
+    assert sources.diagnostics == []
+    assert sources.spec is not None and sources.spec.id == "features"
+    assert [e.name for e in sources.outline] == ["intro", "check", "second", "final"]
+    assert sources.outline[0].module == "One" and sources.outline[2].module is None
+    assert sources.outline[1].where.line == 18
+
+
+def test_unknown_key_suggests_the_near_miss(course_copy: CourseFactory) -> None:
+    course = course_copy("minimal")
+    text = (course / "course.yml").read_text().replace("title:", "titel: x\ntitle:")
+    write(course / "course.yml", text)
+    assert rendered(course) == [
+        "course.yml:2:1: error: unknown key 'titel'\n    hint: did you mean 'title'?",
+    ]
+
+
+def test_missing_required_key(course_copy: CourseFactory) -> None:
+    course = course_copy("minimal")
+    write(course / "course.yml", "id: minimal\noutline:\n  - lesson: only\n")
+    assert rendered(course) == [
+        "course.yml:1:1: error: missing required key 'title'\n"
+        "    hint: add 'title:' here; see docs/course-format.md",
+    ]
+
+
+def test_bad_id_and_version_name_the_rule(course_copy: CourseFactory) -> None:
+    course = course_copy("minimal")
+    text = (course / "course.yml").read_text().replace("id: minimal", "id: My Course\nversion: 1.0")
+    write(course / "course.yml", text)
+    assert rendered(course) == [
+        "course.yml:1:1: error: 'My Course' is not a valid id\n"
+        "    hint: use lowercase letters, digits and single hyphens, e.g. 'professional-boundaries'",
+        "course.yml:2:1: error: version: input should be a valid string, found 1.0\n"
+        "    hint: use a semantic version such as 1.0.0 (quote it if your editor changes it)",
+    ]
+
+
+def test_yaml_syntax_error_has_line_and_column(course_copy: CourseFactory) -> None:
+    course = course_copy("minimal")
+    write(course / "course.yml", "id: minimal\ntitle: [unclosed\noutline: []\n")
+    (line,) = rendered(course)
+    assert line.startswith("course.yml:3:")
+    assert "error: YAML syntax:" in line
+
+
+def test_duplicate_key_is_an_error(course_copy: CourseFactory) -> None:
+    course = course_copy("minimal")
+    text = (course / "course.yml").read_text() + "title: Again\n"
+    write(course / "course.yml", text)
+    (line,) = rendered(course)
+    assert line.startswith("course.yml:")
+    assert "duplicate key" in line and "each key may appear only once" in line
+
+
+def test_lesson_without_front_matter(course_copy: CourseFactory) -> None:
+    course = course_copy("minimal")
+    write(course / "lessons" / "only.md", "# Just text\n")
+    assert rendered(course) == [
+        "lessons/only.md:1:1: error: lesson has no front matter\n"
+        "    hint: start the file with a '---' line, 'title: ...', and another '---' line",
+    ]
+
+
+def test_front_matter_error_line_counts_the_fence(course_copy: CourseFactory) -> None:
+    course = course_copy("minimal")
+    write(course / "lessons" / "only.md", "---\ntitle: Only\nobjectivs: [x]\n---\nBody\n")
+    assert rendered(course) == [
+        "lessons/only.md:3:1: error: unknown key 'objectivs'\n    hint: did you mean 'objectives'?",
+    ]
+
+
+def test_non_utf8_file(course_copy: CourseFactory) -> None:
+    course = course_copy("minimal")
+    (course / "lessons" / "only.md").write_bytes(b"---\ntitle: Caf\xe9\n---\n")
+    assert rendered(course) == [
+        "lessons/only.md:2: error: file is not valid UTF-8 text\n"
+        "    hint: save the file with UTF-8 encoding in your editor",
+    ]
+
+
+def test_unknown_question_type(course_copy: CourseFactory) -> None:
+    course = course_copy("features")
+    path = course / "quizzes" / "check.yml"
+    write(path, path.read_text().replace("type: single", "type: singel"))
+    assert rendered(course) == [
+        "quizzes/check.yml:4:5: error: unknown question type 'singel'\n"
+        "    hint: did you mean 'single'? types: single, multiple, true-false, fill-in, numeric, "
+        "matching, ordering, likert",
+    ]
+
+
+def test_symlink_is_refused(course_copy: CourseFactory, tmp_path: Path) -> None:
+    course = course_copy("minimal")
+    outside = write(tmp_path / "secret.txt", "secret")
+    (course / "lessons" / "link.md").symlink_to(outside)
+    assert (
+        "lessons/link.md: error: symbolic links are not allowed in a course" in rendered(course)[0]
+    )
