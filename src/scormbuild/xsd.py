@@ -35,7 +35,7 @@ ROOT_ELEMENTS: dict[Kind, tuple[str, str]] = {
     "cmi5": (CMI5_NS, "courseStructure"),
     "tincan": (TINCAN_NS, "tincan"),
 }
-_SCHEMA_FILES: dict[Kind, tuple[str, ...]] = {
+SCHEMA_NAMES: dict[Kind, tuple[str, ...]] = {
     # imscp first: it is the schema of the manifest itself; the others are imported.
     "scorm12": (
         "imscp_rootv1p1p2.xsd",
@@ -141,12 +141,12 @@ def schema_files(kind: Kind) -> dict[str, bytes]:
     """XSD files to ship at the package root (name -> bytes); only SCORM 1.2 ships them."""
     if kind != "scorm12":
         return {}
-    return {name: read_schema(kind, name) for name in _SCHEMA_FILES[kind]}
+    return {name: read_schema(kind, name) for name in SCHEMA_NAMES[kind]}
 
 
 def read_schema(kind: Kind, name: str) -> bytes:
     """Bytes of one packaged schema file; raises FileNotFoundError for unknown names."""
-    if name not in _SCHEMA_FILES[kind]:
+    if name not in SCHEMA_NAMES[kind]:
         raise FileNotFoundError(f"no schema {name!r} for {kind}")
     return (files("scormbuild") / "schemas" / kind / name).read_bytes()
 
@@ -160,7 +160,7 @@ class _PackageResolver(etree.Resolver):  # type: ignore[misc]  # lxml is untyped
 
     def resolve(self, url: str, pubid: str | None, context: Any) -> Any:
         name = url.rsplit("/", 1)[-1]
-        if name not in _SCHEMA_FILES[self.kind]:
+        if name not in SCHEMA_NAMES[self.kind]:
             return None
         data = read_schema(self.kind, name)
         if name == "imsmd_rootv1p2p1.xsd":
@@ -178,7 +178,7 @@ def _load_schema(kind: Kind) -> Any:
     if kind == "scorm12":
         document = etree.fromstring(_SCORM12_WRAPPER, parser, base_url=_SCHEMA_BASE + "wrap.xsd")
     else:
-        name = _SCHEMA_FILES[kind][0]
+        name = SCHEMA_NAMES[kind][0]
         document = etree.fromstring(read_schema(kind, name), parser, base_url=_SCHEMA_BASE + name)
     return etree.XMLSchema(document)
 
@@ -204,6 +204,8 @@ def _diagnose_syntax(error: Any, archive_path: str) -> Diagnostic:
     elif text.startswith(("xmlParseEntityRef: no name", "EntityRef: expecting ';'")):
         text = "a bare '&' is not allowed in XML"
         hint = "write & as &amp;"
+    elif "encoding" in text or "UTF-8" in text:
+        hint = 'save the file as UTF-8 and declare <?xml version="1.0" encoding="UTF-8"?>'
     elif text in {"Document is empty", "Start tag expected, '<' not found"}:
         text = "the file is empty or not XML"
         hint = "the manifest must be an XML document"

@@ -1,0 +1,218 @@
+"""Tests for scormbuild.package_check: one broken package per fault, good packages, fuzzing."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scormbuild.package_check import PackageReport, validate_package
+
+
+def load_cases() -> ModuleType:
+    """Import tests/fixtures/packages/cases.py by path (tests/ is not a package)."""
+    path = Path(__file__).parent / "fixtures" / "packages" / "cases.py"
+    spec = importlib.util.spec_from_file_location("package_cases", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+cases = load_cases()
+
+
+def write_package(directory: Path, name: str, data: bytes) -> Path:
+    """Write package bytes as `<name>.zip` in directory."""
+    path = directory / f"{name}.zip"
+    path.write_bytes(data)
+    return path
+
+
+def rendered(report: PackageReport) -> list[str]:
+    """The report's diagnostics rendered, with the zip's name as `{zip}`."""
+    return [d.render().replace(report.path.name, "{zip}") for d in report.diagnostics]
+
+
+def test_corpus_has_a_case_per_fault() -> None:
+    names = [case.name for case in cases.CASES]
+    assert len(names) == len(set(names)) >= 25
+    assert set(names) == set(cases.EXPECTED)
+
+
+@pytest.mark.parametrize("case", cases.CASES, ids=lambda case: case.name)
+def test_broken_package_reports_its_fault(case: object, tmp_path: Path) -> None:
+    path = write_package(tmp_path, case.name, cases.case_bytes(case))  # type: ignore[attr-defined]
+    report = validate_package(path)
+    assert rendered(report) == list(cases.EXPECTED[case.name])  # type: ignore[attr-defined]
+    assert report.diagnostics, "every case in the corpus has a fault"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("good-scorm12", "scorm12"),
+        ("good-tincan", "tincan"),
+        ("good-cmi5", "cmi5"),
+        ("good-cmi5-external-au", "cmi5"),
+    ],
+)
+def test_good_package_has_no_diagnostics(name: str, kind: str, tmp_path: Path) -> None:
+    report = validate_package(write_package(tmp_path, name, cases.build_zip(cases.GOOD[name])))
+    assert (report.kind, rendered(report), report.ok) == (kind, [], True)
+
+
+def test_hostile_entries_are_never_extracted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hostile = [c for c in cases.CASES if c.name.startswith(("zip-", "manifest-is-symlink"))]
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for case in hostile:
+        validate_package(write_package(tmp_path, case.name, cases.case_bytes(case)))
+    assert list(work.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["work", *(f"{c.name}.zip" for c in hostile)]
+    )
+
+
+def test_missing_path_and_directory_are_reported(tmp_path: Path) -> None:
+    missing = validate_package(tmp_path / "nope.zip")
+    assert (missing.kind, missing.ok) == (None, False)
+    assert rendered(missing)[0].startswith("{zip}: error: cannot read the zip: [Errno 2]")
+    folder = validate_package(tmp_path)
+    assert folder.ok is False
+
+
+def test_to_json_lists_diagnostics(tmp_path: Path) -> None:
+    case = next(c for c in cases.CASES if c.name == "unlisted-file")
+    report = validate_package(write_package(tmp_path, case.name, cases.case_bytes(case)))
+    assert report.to_json() == {
+        "path": str(tmp_path / "unlisted-file.zip"),
+        "kind": "scorm12",
+        "ok": True,
+        "errors": 0,
+        "warnings": 1,
+        "diagnostics": [
+            {
+                "path": "imsmanifest.xml",
+                "line": 20,
+                "column": None,
+                "severity": "warning",
+                "message": "'notes/draft.html' is in the zip but not listed in any <resource>",
+                "hint": "list it as <file href> in the <resource> that uses it",
+            }
+        ],
+    }
+
+
+def test_many_unlisted_files_are_summarised(tmp_path: Path) -> None:
+    extra = [cases.Entry(f"notes/n{i:02}.txt", b"x") for i in range(25)]
+    path = write_package(tmp_path, "many", cases.build_zip(cases.scorm12("", "", *extra)))
+    lines = rendered(validate_package(path))
+    assert len(lines) == 21
+    assert lines[-1] == (
+        "imsmanifest.xml:20: warning: 5 more files are not listed in any <resource>\n"
+        "    hint: list it as <file href> in the <resource> that uses it"
+    )
+
+
+# --- property: any zip gives a report, never an exception ---------------------------------
+
+NAMES = st.one_of(
+    st.sampled_from(
+        [
+            "imsmanifest.xml",
+            "tincan.xml",
+            "cmi5.xml",
+            "IMSMANIFEST.XML",
+            "a/imsmanifest.xml",
+            "./imsmanifest.xml",
+            "../x",
+            "/abs",
+            "a\\b",
+            "index.html",
+            "dir/",
+            "",
+        ]
+    ),
+    st.text(alphabet="ab./\\:\x00é ", min_size=1, max_size=12),
+)
+FRAGMENTS = st.sampled_from(
+    [
+        cases.SCORM12_MANIFEST,
+        cases.TINCAN_MANIFEST,
+        cases.CMI5_MANIFEST,
+        '<?xml version="1.0"?>',
+        '<manifest xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2">',
+        "</manifest>",
+        '<resource identifier="R" adlcp:scormtype="sco" href="../x?y#z"/>',
+        '<item identifier="I" identifierref="R"><title>x</title></item>',
+        "<adlcp:masteryscore>1e400</adlcp:masteryscore>",
+        '<tincan xmlns="http://projecttincan.com/tincan.xsd"><activities><activity>',
+        "<launch>%zz/../..</launch>",
+        '<courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">',
+        "<au id=' '><url>http://[::1</url></au>",
+        '<!DOCTYPE x [<!ENTITY a "b">]>',
+        "&eacute;&amp;&#0;",
+        "\x00\xff",
+        "<",
+    ]
+)
+CONTENT = st.one_of(
+    st.binary(max_size=64),
+    st.lists(FRAGMENTS, max_size=6).map(lambda parts: "".join(parts).encode("utf-8", "replace")),
+)
+ENTRIES = st.lists(
+    st.tuples(NAMES, CONTENT, st.sampled_from([None, 0o120777, 0o100644, 0o040755])),
+    max_size=8,
+)
+
+
+def zip_entries(entries: list[tuple[str, bytes, int | None]]) -> bytes:
+    """Zip (name, data, mode) triples; names zipfile cannot store are skipped."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data, mode in entries:
+            info = zipfile.ZipInfo(name or "x")
+            if mode is not None:
+                info.external_attr = mode << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(entries=ENTRIES, garble=st.one_of(st.none(), st.tuples(st.integers(0, 400), st.binary())))
+def test_any_zip_gives_a_report(
+    entries: list[tuple[str, bytes, int | None]], garble: tuple[int, bytes] | None
+) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # duplicate names
+        data = zip_entries(entries)
+    if garble is not None:
+        at, junk = garble
+        data = data[:at] + junk + data[at + len(junk) :]
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_package(Path(folder), "fuzz", data)
+        report = validate_package(path)
+    assert isinstance(report, PackageReport)
+    assert report.kind in {None, "scorm12", "tincan", "cmi5"}
+    assert all(d.message for d in report.diagnostics)
+    report.to_json()
