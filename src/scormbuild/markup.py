@@ -32,6 +32,8 @@ VIDEO = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg"}
 IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"}
 CALLOUTS = {"note", "tip", "important", "warning", "example"}
 _FORMATTER = HtmlFormatter(nowrap=True)
+# text that markdown would render as itself: no markup characters, no line breaks, no list start
+_PLAIN = re.compile(r"(?![ \t]*(?:[-+*>#]|\d+[.)])[ \t])[^\\`*_\[\]!<>&#|~^$\n=:{}]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,8 @@ class MarkupContext:
     def render(self, text: str, path: PurePosixPath, page: str, first_line: int = 1,
                inline: bool = False) -> Rendered:
         """Render markdown from `path` (starting at `first_line`) for page `page`."""
+        if inline and _PLAIN.fullmatch(text):
+            return Rendered(escape(text.strip(), quote=False))  # most choices: no markup at all
         out = Rendered("")
         env: dict[str, Any] = {"docId": page}
         tokens = self.parser.parse(text, env)

@@ -14,9 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+from . import yamltree
 from .errors import Diagnostic, Location, at
 from .specs import (
     COURSE_KEYS,
@@ -68,12 +66,12 @@ class Locator:
 
 
 def line_of(tree: Any, loc: Sequence[str | int]) -> int | None:
-    """1-based line of the deepest key in `loc` that exists in a ruamel round-trip tree."""
+    """1-based line of the deepest key in `loc` that exists in a yamltree tree."""
     return position_of(tree, loc)[0]
 
 
 def position_of(tree: Any, loc: Sequence[str | int]) -> tuple[int | None, int | None]:
-    """1-based (line, column) of the deepest key in `loc` that exists in a ruamel tree."""
+    """1-based (line, column) of the deepest key in `loc` that exists in a yamltree tree."""
     line = column = None
     for key in loc:
         pos = getattr(tree, "lc", None)
@@ -328,19 +326,18 @@ def _read_text(root: Path, path: PurePosixPath, diags: list[Diagnostic]) -> str 
 
 
 def _load_yaml(text: str, path: PurePosixPath, offset: int, diags: list[Diagnostic]) -> Any:
-    yaml = YAML(typ="rt", pure=True)
     try:
-        return yaml.load(text)
-    except MarkedYAMLError as err:
+        return yamltree.load(text)
+    except yamltree.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = None if mark is None else mark.line + 1 + offset
         col = None if mark is None else mark.column + 1
-        problem = (err.problem or err.context or "invalid YAML").strip()
+        problem = str(err.problem or err.context or "invalid YAML").strip()
         hint = "check the indentation and quoting on this line"
         if "found duplicate key" in str(err) or "duplicate key" in problem:
             hint = "each key may appear only once in a mapping: remove or rename one"
         diags.append(Diagnostic(Location(path, line, col), f"YAML syntax: {problem}", hint))
-    except YAMLError as err:
+    except yamltree.YAMLError as err:
         diags.append(Diagnostic(Location(path), f"YAML syntax: {err}",
                                 "check the file in a YAML-aware editor"))
     return None

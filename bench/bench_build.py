@@ -1,0 +1,102 @@
+"""Build-speed benchmark: synthetic courses of 10, 200 and 2,000 pages, one question per page.
+
+Prints, for each size and target, the median wall time of several whole-process builds
+(`python -m scormbuild build ...`, start-up included) and the peak resident memory.
+Usage: .venv/bin/python bench/bench_build.py [--sizes 10 200 2000] [--runs 5] [--target scorm12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 60"><title>Figure {n}</title>'
+       '<rect width="120" height="60" fill="#1f5fa8"/><text x="10" y="35" fill="#fff">{n}</text>'
+       "</svg>\n")
+PARAGRAPH = ("Professional boundaries define the limits of a helping relationship. They protect "
+             "clients and staff, and they make trust possible. ")
+
+
+def make_course(root: Path, pages: int, images: int = 5) -> Path:
+    """Write a course with `pages` lessons and an assessment of one question per lesson."""
+    course = root / f"bench-{pages}"
+    (course / "lessons").mkdir(parents=True)
+    (course / "quizzes").mkdir()
+    (course / "assets").mkdir()
+    for n in range(images):
+        (course / "assets" / f"figure-{n}.svg").write_text(SVG.format(n=n))
+    outline = []
+    for n in range(pages):
+        name = f"lesson-{n:05d}"
+        outline.append(f"  - lesson: {name}")
+        image = f"\n![Figure {n % images}](../assets/figure-{n % images}.svg)\n" if n < images else ""
+        (course / "lessons" / f"{name}.md").write_text(
+            f"---\ntitle: Lesson {n}\nobjectives: [Explain point {n}]\n---\n"
+            f"## Point {n}\n\n{PARAGRAPH * 4}\n{image}\n!!! tip \"Key point\"\n    Remember {n}.\n\n"
+            f"| a | b |\n|---|---|\n| {n} | {n + 1} |\n")
+    questions = []
+    for n in range(pages):
+        questions.append(
+            f"  - id: q{n}\n    type: single\n    prompt: Which statement about point {n} holds?\n"
+            f"    choices:\n      - text: The right one\n        correct: true\n"
+            f"        feedback: Yes, because of point {n}.\n"
+            f"      - text: A wrong one\n        feedback: No, see lesson {n}.\n")
+    (course / "quizzes" / "final.yml").write_text(
+        "title: Final assessment\nkind: assessment\nquestions:\n" + "".join(questions))
+    outline.append("  - quiz: final")
+    (course / "course.yml").write_text(
+        f"id: bench-{pages}\ntitle: Benchmark course of {pages} pages\nversion: 1.0.0\n"
+        "pass_mark: 80\noutline:\n" + "\n".join(outline) + "\n")
+    return course
+
+
+def run_once(course: Path, out: Path, target: str) -> tuple[float, int]:
+    """One whole-process build: (seconds, peak RSS in KiB)."""
+    cmd = [sys.executable, "-m", "scormbuild", "build", str(course), "--out", str(out),
+           "--target", target]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"build failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return elapsed, usage.ru_maxrss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 200, 2000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--target", default="scorm12")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="scormbuild-bench-"))
+    try:
+        print(f"{'pages':>6} {'target':<8} {'median s':>9} {'min s':>7} {'max s':>7} "
+              f"{'peak MiB':>9} {'zip KiB':>8} {'ms/page':>8}")
+        for size in args.sizes:
+            course = make_course(work, size)
+            out = work / "dist"
+            times, peaks = [], []
+            for _ in range(args.runs):
+                seconds, peak = run_once(course, out, args.target)
+                times.append(seconds)
+                peaks.append(peak)
+            zip_size = sum(p.stat().st_size for p in out.glob(f"bench-{size}-*.zip"))
+            median = statistics.median(times)
+            print(f"{size:>6} {args.target:<8} {median:>9.3f} {min(times):>7.3f} {max(times):>7.3f} "
+                  f"{max(peaks) / 1024:>9.1f} {zip_size / 1024:>8.0f} {median * 1000 / size:>8.2f}",
+                  flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
