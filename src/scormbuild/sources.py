@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
+
 from . import yamltree
 from .errors import Diagnostic, Location, at
 from .specs import (

@@ -10,7 +10,7 @@ schema (only true/false are booleans, no sexagesimal numbers), so `No` and `10:3
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.constructor import ConstructorError
@@ -27,7 +27,7 @@ _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """libyaml parser with YAML 1.2 core-schema scalar resolution."""
 
-    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
 
 
 def _resolver(tag: str, pattern: str, first: str) -> None:
@@ -48,7 +48,7 @@ _Loader.yaml_implicit_resolvers.setdefault("", []).append(
 class Marks:
     """Positions (0-based) of a mapping's keys or a sequence's items, like ruamel's `lc`."""
 
-    __slots__ = ("col", "line", "_at")
+    __slots__ = ("_at", "col", "line")
 
     def __init__(self, node: Node) -> None:
         self.line = node.start_mark.line
