@@ -122,8 +122,14 @@ def check(
 
 
 @app.command()
-def targets(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def targets(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    names: bool = typer.Option(False, "--names", help="Print only the names, one per line."),
+) -> None:
     """List the package standards scormbuild can build."""
+    if names:
+        typer.echo("\n".join(TARGETS))
+        return
     if as_json:
         typer.echo(json.dumps([{"name": t.name, "manifest": t.manifest_name,
                                 "description": t.description} for t in TARGETS.values()]))
