@@ -202,6 +202,52 @@ def test_lrs_is_usable_from_a_page(page: Page, lrs: RalphLrs, static_server: Sta
     assert len(lrs.statements(registration=registration)) == 1
 
 
+_AU_PAGE = """<!doctype html><title>AU</title><script>
+window.auDone = (async () => {
+  const p = new URLSearchParams(location.search);
+  const token = await (await fetch(p.get("fetch"), {method: "POST"})).json();
+  const headers = {Authorization: "Basic " + token["auth-token"],
+                   "X-Experience-API-Version": "1.0.3"};
+  const q = new URLSearchParams({stateId: "LMS.LaunchData", activityId: p.get("activityId"),
+                                 agent: p.get("actor"), registration: p.get("registration")});
+  const launchData = await (await fetch(p.get("endpoint") + "activities/state?" + q,
+                                        {headers})).json();
+  const context = {...launchData.contextTemplate, registration: p.get("registration"),
+    contextActivities: {...launchData.contextTemplate.contextActivities,
+      category: [{id: "https://w3id.org/xapi/cmi5/context/categories/cmi5"}]}};
+  const statement = {id: crypto.randomUUID(), actor: JSON.parse(p.get("actor")),
+    verb: {id: "http://adlnet.gov/expapi/verbs/initialized"},
+    object: {id: p.get("activityId")}, context, timestamp: new Date().toISOString()};
+  const post = await fetch(p.get("endpoint") + "statements", {method: "POST",
+    headers: {...headers, "Content-Type": "application/json"}, body: JSON.stringify(statement)});
+  return {status: post.status, launchMode: launchData.launchMode};
+})();
+</script>"""
+
+
+def test_cmi5_launch_from_a_page(
+    page: Page,
+    lrs: RalphLrs,
+    static_server: StaticServer,
+    xapi_validate_many: Callable[[list[dict[str, Any]]], list[list[str]]],
+) -> None:
+    static_server.add_file("/au/index.html", _AU_PAGE)
+    launch = lrs.prepare_cmi5_launch(
+        static_server.url("/au/index.html"), publisher_id="https://example.com/au/harness"
+    )
+    page.goto(launch.url)
+    assert page.evaluate("window.auDone") == {"status": 200, "launchMode": "Normal"}
+    stored = lrs.statements(registration=launch.registration)
+    verbs = sorted(s["verb"]["id"].rsplit("/", 1)[-1] for s in stored)
+    assert verbs == ["initialized", "launched"]
+    for statement in stored:
+        extensions = statement["context"]["extensions"]
+        assert extensions["https://w3id.org/xapi/cmi5/context/extensions/sessionid"] == (
+            launch.session_id
+        )
+    assert xapi_validate_many([launch.launched_statement]) == [[]]
+
+
 def test_validators_flag_bad_and_accept_good(
     xapi_validate: Callable[[dict[str, Any]], list[str]],
     xapi_validate_many: Callable[[list[dict[str, Any]]], list[list[str]]],

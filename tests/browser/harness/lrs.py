@@ -15,9 +15,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -329,6 +331,120 @@ class RalphLrs:
         )
         url: str = result.json()["url"]
         return url
+
+    def prepare_cmi5_launch(self, au_url: str, **kwargs: Any) -> Cmi5Launch:
+        """See the module function ``prepare_cmi5_launch``."""
+        return prepare_cmi5_launch(self, au_url, **kwargs)
+
+
+CMI5_EXT = "https://w3id.org/xapi/cmi5/context/extensions/"
+CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+DEFAULT_ACTOR: dict[str, Any] = {
+    "objectType": "Agent",
+    "name": "Test Learner",
+    "account": {"homePage": "https://lms.example.com", "name": "learner-1"},
+}
+
+
+@dataclass
+class Cmi5Launch:
+    """What ``RalphLrs.prepare_cmi5_launch`` set up for one AU launch."""
+
+    url: str  # the AU URL with endpoint, fetch, actor, registration and activityId
+    registration: str
+    session_id: str
+    activity_id: str
+    actor: dict[str, Any]
+    launch_data: dict[str, Any]
+    launched_statement: dict[str, Any]
+
+
+def prepare_cmi5_launch(
+    lrs: RalphLrs,
+    au_url: str,
+    *,
+    publisher_id: str,
+    activity_id: str | None = None,
+    actor: Mapping[str, Any] | None = None,
+    launch_mode: str = "Normal",
+    move_on: str = "CompletedOrPassed",
+    mastery_score: float | None = None,
+    launch_parameters: str | None = None,
+    return_url: str | None = None,
+    registration: str | None = None,
+    learner_preferences: Mapping[str, str] | None = None,
+) -> Cmi5Launch:
+    """Do the LMS side of a cmi5 launch (cmi5 sections 8-11) against ``lrs``.
+
+    Writes ``LMS.LaunchData`` state, the ``cmi5LearnerPreferences`` agent profile and the
+    ``launched`` statement, registers a one-time fetch URL, and returns the launch URL.
+    ``publisher_id`` is the AU id from cmi5.xml; ``activity_id`` (LMS-generated) must differ.
+    """
+    actor = dict(actor or DEFAULT_ACTOR)
+    registration = registration or str(uuid.uuid4())
+    session_id = str(uuid.uuid4())
+    activity_id = activity_id or f"https://lms.example.com/au/{uuid.uuid4()}"
+    context_template = {
+        "contextActivities": {"grouping": [{"objectType": "Activity", "id": publisher_id}]},
+        "extensions": {CMI5_EXT + "sessionid": session_id},
+    }
+    launch_data: dict[str, Any] = {
+        "contextTemplate": context_template,
+        "launchMode": launch_mode,
+        "moveOn": move_on,
+    }
+    if mastery_score is not None:
+        launch_data["masteryScore"] = mastery_score
+    if launch_parameters is not None:
+        launch_data["launchParameters"] = launch_parameters
+    if return_url is not None:
+        launch_data["returnURL"] = return_url
+    lrs.put_state(activity_id, actor, "LMS.LaunchData", launch_data, registration=registration)
+    lrs.put_agent_profile(
+        actor,
+        "cmi5LearnerPreferences",
+        dict(learner_preferences or {"languagePreference": "en-US", "audioPreference": "on"}),
+    )
+    extensions: dict[str, Any] = {
+        CMI5_EXT + "sessionid": session_id,
+        CMI5_EXT + "launchmode": launch_mode,
+        CMI5_EXT + "launchurl": au_url,
+        CMI5_EXT + "moveon": move_on,
+    }
+    if mastery_score is not None:
+        extensions[CMI5_EXT + "masteryscore"] = mastery_score
+    if launch_parameters is not None:
+        extensions[CMI5_EXT + "launchparameters"] = launch_parameters
+    launched = {
+        "id": str(uuid.uuid4()),
+        "actor": actor,
+        "verb": {
+            "id": "http://adlnet.gov/expapi/verbs/launched",
+            "display": {"en-US": "launched"},
+        },
+        "object": {"objectType": "Activity", "id": activity_id},
+        "context": {
+            "registration": registration,
+            "contextActivities": {
+                "grouping": [{"objectType": "Activity", "id": publisher_id}],
+                "category": [{"objectType": "Activity", "id": CMI5_CATEGORY}],
+            },
+            "extensions": extensions,
+        },
+        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+    lrs.post_statements(launched)
+    query = urllib.parse.urlencode(
+        {
+            "endpoint": lrs.endpoint,
+            "fetch": lrs.new_fetch_url(),
+            "actor": json.dumps(actor),
+            "registration": registration,
+            "activityId": activity_id,
+        }
+    )
+    url = au_url + ("&" if "?" in au_url else "?") + query
+    return Cmi5Launch(url, registration, session_id, activity_id, actor, launch_data, launched)
 
 
 # -- statement validators ------------------------------------------------------------------------
