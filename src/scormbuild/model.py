@@ -90,8 +90,8 @@ class Course:
 
     @property
     def graded_quizzes(self) -> tuple[Quiz, ...]:
-        """Quizzes that count toward the score."""
-        return tuple(q for q in self.quizzes if q.graded)
+        """Quizzes that count toward the score (graded, weight above 0)."""
+        return tuple(q for q in self.quizzes if q.counts)
 
     @property
     def activity_id(self) -> str:
@@ -154,11 +154,12 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
                     f"add '- {kind}: {name}' to the outline in course.yml, or delete the file"))
     pages = _split_name_clashes(pages, diags, sources)
     completion = spec.completion
-    if completion.assessment_passed and not any(p.quiz and p.quiz.graded for p in pages):
+    if completion.assessment_passed and not any(p.quiz and p.quiz.counts for p in pages):
         diags.append(Diagnostic(
             sources.locate.at("completion", "assessment_passed"),
-            "completion requires a passed assessment, but the course has no graded quiz",
-            "add a quiz with 'kind: assessment', or set assessment_passed: false"))
+            "completion requires a passed assessment, but the course has no graded quiz that "
+            "counts", "add a quiz with 'kind: assessment' and a weight above 0, or set "
+            "assessment_passed: false"))
     logo = PurePosixPath(spec.branding.logo) if spec.branding.logo else None
     course = Course(
         id=spec.id, title=spec.title, version=spec.version, language=spec.language,

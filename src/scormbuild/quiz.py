@@ -96,12 +96,18 @@ class Quiz:
     pass_mark: int
     weight: float
     attempts: int  # 0 = unlimited
+    after_last_attempt: Literal["show-answers", "lock"]
     shuffle_questions: bool
     shuffle_choices: bool
     time_limit_minutes: int | None
     introduction: str | None
     pools: tuple[Pool, ...]
     questions: tuple[Question, ...]
+
+    @property
+    def counts(self) -> bool:
+        """Graded with a weight above 0: the quiz counts toward the course score."""
+        return self.graded and self.weight > 0
 
     @property
     def max_points(self) -> float:
@@ -144,7 +150,8 @@ def build_quiz(source: QuizSource, course_pass_mark: int) -> tuple[Quiz, list[Di
     quiz = Quiz(
         name=source.name, title=spec.title, graded=graded,
         pass_mark=spec.pass_mark if spec.pass_mark is not None else course_pass_mark,
-        weight=spec.weight, attempts=spec.attempts, shuffle_questions=spec.shuffle_questions,
+        weight=spec.weight, attempts=spec.attempts,
+        after_last_attempt=spec.after_last_attempt, shuffle_questions=spec.shuffle_questions,
         shuffle_choices=spec.shuffle_choices, time_limit_minutes=spec.time_limit_minutes,
         introduction=spec.introduction, pools=pools, questions=tuple(questions))
     if graded and quiz.max_points == 0 and not diags:

@@ -253,6 +253,7 @@ class QuizSpec(Spec):
     pass_mark: Annotated[int, Field(ge=0, le=100)] | None = None
     weight: Annotated[float, Field(ge=0)] = 1
     attempts: Annotated[int, Field(ge=0)] = 0
+    after_last_attempt: Literal["show-answers", "lock"] = "show-answers"
     shuffle_questions: bool = False
     shuffle_choices: bool = False
     time_limit_minutes: Annotated[int, Field(gt=0)] | None = None

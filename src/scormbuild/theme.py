@@ -158,6 +158,7 @@ def _quiz_data(quiz: Quiz, texts: Mapping[str, str]) -> dict[str, Any]:
         "passMark": quiz.pass_mark,
         "weight": quiz.weight,
         "attempts": quiz.attempts,
+        "afterLastAttempt": quiz.after_last_attempt,
         "shuffleQuestions": quiz.shuffle_questions,
         "shuffleChoices": quiz.shuffle_choices,
         "timeLimitMinutes": quiz.time_limit_minutes,

@@ -125,12 +125,15 @@
     return { points: points, max: max, percent: percent, passed: percent >= quiz.passMark };
   }
 
-  /** The course score: graded quizzes' best percentages, weighted; null until all were tried. */
+  /** Does a quiz count toward the course score? Graded, with a weight above 0. */
+  function counts(quiz) { return !!quiz.graded && quiz.weight > 0; }
+
+  /** The course score: counting quizzes' best percentages, weighted; null until all were tried. */
   function courseScore(data, records) {
     var total = 0, weights = 0, all = true;
     Object.keys(data.quizzes).forEach(function (name) {
       var quiz = data.quizzes[name];
-      if (!quiz.graded) return;
+      if (!counts(quiz)) return;
       var rec = records[name];
       if (!rec || rec.best === null || rec.best === undefined) { all = false; return; }
       total += quiz.weight * rec.best;
@@ -144,6 +147,6 @@
     normalizeText: normalizeText, parseNumber: parseNumber, isAnswered: isAnswered,
     scoreQuestion: scoreQuestion, isScored: isScored, rng: rng, shuffle: shuffle,
     drawQuestions: drawQuestions, scoreAttempt: scoreAttempt, courseScore: courseScore,
-    correctIds: correctIds
+    correctIds: correctIds, counts: counts
   };
 }));

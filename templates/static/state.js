@@ -1,6 +1,7 @@
 /* scormbuild state codec: the player's whole state as one short string.
  * SCORM 1.2 limits cmi.suspend_data to 4,096 characters, so the format is compact:
- *   "1" + fingerprint ~ page ~ seen-bits ~ quiz records ~ active attempt
+ *   "1" + fingerprint ~ page ~ seen-bits ~ quiz records ~ active attempts
+ * An active attempt: quiz:seed:cursor:order:checked-bits:answers:started (epoch seconds).
  * Loaded in the browser (window.ScormbuildState) and in Node for unit tests. */
 (function (root, factory) {
   if (typeof module === 'object' && module.exports) module.exports = factory();
@@ -8,7 +9,9 @@
 }(typeof self !== 'undefined' ? self : this, function () {
   'use strict';
   var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-  var FILL_IN_MAX = 120;
+  var FILL_IN_MAX = 120;  /* escaped characters kept of one fill-in answer */
+  var NUMERIC_MAX = 40;
+  var LIMIT = 4096;      /* SCORM 1.2 cmi.suspend_data is CMIString4096 */
 
   /** Four characters that change when pages or quizzes are added, removed or reordered. */
   function fingerprint(data) {
@@ -43,20 +46,46 @@
     return bits;
   }
 
-  function escapeText(text) {
-    return encodeURIComponent(String(text).slice(0, FILL_IN_MAX)).replace(/[.~!*'()]/g, function (c) {
-      return '%' + c.charCodeAt(0).toString(16).toUpperCase();
+  function escapeChar(c) {
+    return encodeURIComponent(c).replace(/[.~!*'()]/g, function (x) {
+      return '%' + x.charCodeAt(0).toString(16).toUpperCase();
     });
   }
 
-  function encodeAnswer(q, r) {
+  /** Escaped text of at most `cap` characters; `cut` tells whether the text was shortened. */
+  function escapeCapped(text, cap) {
+    var out = '', chars = Array.from(String(text));
+    for (var i = 0; i < chars.length; i++) {
+      var piece = escapeChar(chars[i]);
+      if (out.length + piece.length > cap) return { text: out, cut: true };
+      out += piece;
+    }
+    return { text: out, cut: false };
+  }
+
+  /* Fill-in answers: '*' + index when the text is one of the accepted answers (scores the same,
+   * costs two characters), '(' + a shortened text when the budget forced a cut, else the text. */
+  function encodeAnswer(q, r, cap) {
     if (r === undefined || r === null) return '';
     switch (q.type) {
       case 'multiple': case 'ordering': return r.join('');
       case 'matching': return q.sources.map(function (s) { return r[s.id] || '_'; }).join('');
-      case 'fill-in': case 'numeric': return escapeText(r);
+      case 'fill-in': {
+        var given = norm(r, q.caseSensitive);
+        for (var k = 0; k < (q.answers || []).length; k++) {
+          if (norm(q.answers[k], q.caseSensitive) === given) return '*' + k.toString(36);
+        }
+        var e = escapeCapped(r, cap);
+        return e.cut ? '(' + e.text : e.text;
+      }
+      case 'numeric': return escapeCapped(r, NUMERIC_MAX).text;
       default: return String(r);
     }
+  }
+
+  function norm(text, caseSensitive) {
+    var folded = String(text).trim().split(/\s+/).join(' ');
+    return caseSensitive ? folded : folded.toLowerCase();
   }
 
   function decodeAnswer(q, text) {
@@ -68,13 +97,29 @@
         q.sources.forEach(function (s, i) { if (text.charAt(i) && text.charAt(i) !== '_') r[s.id] = text.charAt(i); });
         return r;
       }
-      case 'fill-in': case 'numeric': return decodeURIComponent(text);
+      case 'fill-in':
+        if (text.charAt(0) === '*') return (q.answers || [])[parseInt(text.slice(1), 36)];
+        if (text.charAt(0) === '(') return decodeURIComponent(text.slice(1)) + '\u2026';
+        return decodeURIComponent(text);
+      case 'numeric': return decodeURIComponent(text);
       default: return text;
     }
   }
 
-  /** Encode the state; `active` holds at most one attempt in progress per quiz. */
+  /** Encode the state; `active` holds at most one attempt in progress per quiz.
+   *  The result fits in LIMIT characters: when it would not, long fill-in answers are shortened. */
   function encode(state, data) {
+    var text = encodeWith(state, data, FILL_IN_MAX);
+    if (text.length <= LIMIT) return text;
+    var lo = 0, hi = FILL_IN_MAX; /* largest cap that fits */
+    while (lo < hi) {
+      var mid = Math.ceil((lo + hi) / 2);
+      if (encodeWith(state, data, mid).length <= LIMIT) lo = mid; else hi = mid - 1;
+    }
+    return encodeWith(state, data, lo);
+  }
+
+  function encodeWith(state, data, cap) {
     var names = quizNames(data);
     var records = [];
     names.forEach(function (name, i) {
@@ -85,13 +130,14 @@
     });
     var active = [];
     names.forEach(function (name, i) {
-      var run = state.active[name];
+      var run = (state.active || {})[name];
       if (!run) return;
       var quiz = data.quizzes[name];
-      var answers = run.order.map(function (qi) { return encodeAnswer(quiz.questions[qi], run.answers[qi]); });
+      var answers = run.order.map(function (qi) { return encodeAnswer(quiz.questions[qi], run.answers[qi], cap); });
       var checked = encodeBits(run.order.map(function (qi) { return !!run.checked[qi]; }));
+      var started = run.started ? Math.floor(run.started / 1000).toString(36) : '';
       active.push([i.toString(36), run.seed.toString(36), run.cursor.toString(36),
-        run.order.map(function (qi) { return qi.toString(36); }).join('.'), checked, answers.join(',')].join(':'));
+        run.order.map(function (qi) { return qi.toString(36); }).join('.'), checked, answers.join(','), started].join(':'));
     });
     return ['1' + fingerprint(data), state.page.toString(36), encodeBits(state.seen), records.join(','),
       active.join('!')].join('~');
@@ -130,7 +176,7 @@
           if (checkedBits[k]) checked[qi] = true;
         });
         state.active[name] = { seed: parseInt(f[1], 36), cursor: Math.min(parseInt(f[2], 36), Math.max(order.length - 1, 0)),
-          order: order, answers: answers, checked: checked };
+          order: order, answers: answers, checked: checked, started: f[6] ? parseInt(f[6], 36) * 1000 : null };
       });
     } catch (e) {
       return null;
@@ -138,5 +184,6 @@
     return state;
   }
 
-  return { encode: encode, decode: decode, fresh: fresh, fingerprint: fingerprint, FILL_IN_MAX: FILL_IN_MAX };
+  return { encode: encode, decode: decode, fresh: fresh, fingerprint: fingerprint, FILL_IN_MAX: FILL_IN_MAX,
+    LIMIT: LIMIT };
 }));

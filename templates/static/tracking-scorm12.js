@@ -44,13 +44,21 @@
 
   function clip(text) { return String(text).replace(/[\r\n]+/g, ' ').slice(0, 255); }
 
+  /* student_response formats, RTE 3.4.2 (fh p62); '' for a question left unanswered
+   * (a time limit can submit an attempt with blanks). */
   function response(q, r) {
+    if (r === undefined || r === null) return '';
     switch (q.type) {
       case 'single': case 'likert': return String(r);
       case 'true-false': return r === 't' ? 't' : 'f';
       case 'multiple': return r.slice().sort().join(',');
       case 'ordering': return r.join(',');
-      case 'matching': return q.sources.map(function (s) { return s.id + '.' + (r[s.id] || ''); }).join(',');
+      case 'matching': return q.sources.filter(function (s) { return r[s.id]; })
+        .map(function (s) { return s.id + '.' + r[s.id]; }).join(',');
+      case 'numeric': {
+        var n = window.ScormbuildScoring.parseNumber(r);
+        return n === null ? clip(r) : String(n);
+      }
       default: return clip(r);
     }
   }
@@ -61,7 +69,7 @@
         return q.choices.filter(function (c) { return c.correct; }).map(function (c) { return c.id; }).join(',');
       case 'ordering': return q.items.map(function (i) { return i.id; }).join(',');
       case 'matching': return q.pairs.map(function (p) { return p[0] + '.' + p[1]; }).join(',');
-      case 'fill-in': return clip(q.answers.length ? q.answers[0] : (q.pattern || ''));
+      case 'fill-in': return q.answers.length ? clip(q.answers[0]) : null; /* a regex is no response */
       case 'numeric': return String(q.answer !== null && q.answer !== undefined ? q.answer : q.min);
       default: return null;
     }
@@ -138,7 +146,7 @@
         call('LMSSetValue', [prefix + 'type', TYPES[q.type]]);
         var pattern = correctPattern(q);
         if (pattern !== null) call('LMSSetValue', [prefix + 'correct_responses.0.pattern', pattern]);
-        call('LMSSetValue', [prefix + 'weighting', String(q.points)]);
+        call('LMSSetValue', [prefix + 'weighting', q.type === 'likert' ? '0' : String(q.points)]);
         call('LMSSetValue', [prefix + 'student_response', response(q, answer.response)]);
         var result = q.type === 'likert' ? 'neutral' : answer.score >= 1 ? 'correct' : answer.score <= 0 ? 'wrong'
           : String(Math.round(answer.score * 100) / 100);
