@@ -112,7 +112,7 @@ def render_package(compiled: Compiled, target: Target, templates: Path | None = 
     """Every file of one target's package, in memory, with the manifest checked by its XSD."""
     theme = make_theme(compiled.templates, templates)
     site = render_site(compiled.course, compiled.texts, theme, target.adapter, compiled.assets,
-                       connect_src=target.connect_src)
+                       connect_src=target.connect_src, extra_scripts=target.scripts)
     files = dict(site)
     files.update(target.write(compiled.course, site))
     if target.schema is not None:

@@ -100,10 +100,14 @@ def _minutes(value: int | None) -> str:
 
 
 def render_site(course: Course, texts: Texts, theme: Theme, adapter: str,
-                assets: Mapping[PurePosixPath, bytes], connect_src: str = "'none'") -> Site:
-    """Render the player page, its static files and the used assets into a Site."""
+                assets: Mapping[PurePosixPath, bytes], connect_src: str = "'none'",
+                extra_scripts: Sequence[str] = ()) -> Site:
+    """Render the player page, its static files and the used assets into a Site.
+
+    extra_scripts (names under static/) load after the codec and scoring, before the adapter.
+    """
     strings = catalog_for(course.language)
-    scripts = [*STATIC_ORDER[:2], f"tracking-{adapter}.js", STATIC_ORDER[2]]
+    scripts = [*STATIC_ORDER[:2], *extra_scripts, f"tracking-{adapter}.js", STATIC_ORDER[2]]
     context = {
         "course": course,
         "pages": course.pages,

@@ -461,7 +461,8 @@
     if (document.visibilityState === 'hidden' && !closed) save();
   });
 
-  var info = tracker.start();
+  function boot(info) {
+  info = info || { available: false };
   if (!info.available) showNotice(t('no_lms'), 'info');
   var startPage = 0;
   if (info.resume) {
@@ -480,4 +481,13 @@
   show(startPage, { focus: false });
   document.documentElement.classList.add('js-ready');
   window.scormbuildPlayer = { state: function () { return state; }, runs: function () { return runs; }, evaluate: evaluate, show: show };
+  }
+
+  /* start() answers at once or with a Promise (xAPI adapters read the LRS first) */
+  var starting = tracker.start();
+  if (starting && typeof starting.then === 'function') {
+    starting.then(boot, function () { boot({ available: false }); });
+  } else {
+    boot(starting);
+  }
 }());

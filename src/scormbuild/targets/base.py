@@ -21,6 +21,7 @@ class Target:
     adapter: str  # tracking adapter: templates/static/tracking-<adapter>.js
     connect_src: str  # Content-Security-Policy connect-src for the player page
     write: Callable[[Course, Files], Files]
+    scripts: tuple[str, ...] = ()  # extra static/ scripts loaded before the adapter
 
 
 def xml_id(prefix: str, slug: str) -> str:

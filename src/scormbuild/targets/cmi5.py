@@ -1,0 +1,94 @@
+"""cmi5: cmi5.xml (CourseStructure.xsd) at the zip root, one AU for the whole course.
+
+moveOn and masteryScore come from the course's completion rule and pass mark (cmi5 spec
+section 13.1.4; /shared/reference/xapi.md section 2.1). Ids are absolute IRIs derived from
+course.yml's `xapi.activity_base` and the course id, so they are stable across builds.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lxml import etree
+
+from ..model import Course
+from .base import Files, Target
+from .tincan import LAUNCH, XAPI_CONNECT_SRC, plain
+
+CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
+
+
+def au_id(course: Course) -> str:
+    """The publisher id of the course's single AU."""
+    return f"{course.activity_id}/au"
+
+
+def move_on(course: Course) -> str:
+    """The AU's moveOn from the completion rule: what the LMS waits for."""
+    rule = course.completion
+    assessed = rule.assessment_passed and bool(course.graded_quizzes)
+    if rule.all_lessons_viewed and assessed:
+        return "CompletedAndPassed"
+    if assessed:
+        return "Passed"
+    if rule.all_lessons_viewed:
+        return "Completed"
+    return "NotApplicable"
+
+
+def mastery_score(course: Course) -> str | None:
+    """masteryScore (0..1, at most 4 decimals) only when passing is required."""
+    if course.completion.assessment_passed and course.graded_quizzes:
+        return str((Decimal(course.pass_mark) / 100).normalize())
+    return None
+
+
+def _el(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{CMI5}}}{tag}")
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _langstrings(parent: etree._Element, tag: str, text: str, lang: str) -> None:
+    box = _el(parent, tag)
+    _el(box, "langstring", text).set("lang", lang)
+
+
+def build_manifest(course: Course) -> bytes:
+    """cmi5.xml: the course and its one AU launching index.html."""
+    lang = course.language
+    description = plain(course.description) or course.title
+    root = etree.Element(f"{{{CMI5}}}courseStructure", nsmap={None: CMI5})  # type: ignore[dict-item]
+    element = _el(root, "course")
+    element.set("id", course.activity_id)
+    _langstrings(element, "title", course.title, lang)
+    _langstrings(element, "description", description, lang)
+    au = _el(root, "au")
+    au.set("id", au_id(course))
+    au.set("moveOn", move_on(course))
+    mastery = mastery_score(course)
+    if mastery is not None:
+        au.set("masteryScore", mastery)
+    au.set("launchMethod", "AnyWindow")
+    _langstrings(au, "title", course.title, lang)
+    _langstrings(au, "description", description, lang)
+    _el(au, "url", LAUNCH)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def write(course: Course, site: Files) -> Files:
+    """Add cmi5.xml to the site."""
+    return {"cmi5.xml": build_manifest(course)}
+
+
+TARGET = Target(
+    name="cmi5",
+    description="cmi5 package with cmi5.xml (SCORM Cloud, TalentLMS, Docebo, ...)",
+    manifest_name="cmi5.xml",
+    schema="cmi5",
+    adapter="cmi5",
+    connect_src=XAPI_CONNECT_SRC,
+    write=write,
+    scripts=("xapi.js",),
+)
