@@ -36,8 +36,9 @@
     return pages.every(function (p, i) { return p.kind !== 'lesson' || state.seen[i]; });
   }
 
+  /** Quizzes that count toward the course score (graded, weight above 0). */
   function gradedNames() {
-    return Object.keys(data.quizzes).filter(function (n) { return data.quizzes[n].graded; });
+    return Object.keys(data.quizzes).filter(function (n) { return Scoring.counts(data.quizzes[n]); });
   }
 
   function attemptsLeft(name) {
@@ -166,7 +167,8 @@
   function newRun(name) {
     var quiz = data.quizzes[name];
     var seed = Math.floor(Math.random() * 2147483647);
-    runs[name] = { seed: seed, order: Scoring.drawQuestions(quiz, seed), cursor: 0, answers: {}, checked: {} };
+    runs[name] = { seed: seed, order: Scoring.drawQuestions(quiz, seed), cursor: 0, answers: {}, checked: {},
+      started: quiz.timeLimitMinutes ? Date.now() : null };
     return runs[name];
   }
 
@@ -306,6 +308,36 @@
     return parts.join('');
   }
 
+  function fmt(n) { return String(Math.round(n * 100) / 100); }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; });
+  }
+
+  /** The right answer in words, for the review after the last attempt. */
+  function correctAnswerHtml(q) {
+    switch (q.type) {
+      case 'single': case 'multiple':
+        return q.choices.filter(function (c) { return c.correct; }).map(function (c) { return c.text; }).join('; ');
+      case 'true-false': return t(q.choices[0].correct ? 'true' : 'false');
+      case 'fill-in': return escapeHtml(q.answers.join(' / '));
+      case 'numeric':
+        if (q.answer === null || q.answer === undefined) return escapeHtml(q.min + ' \u2013 ' + q.max);
+        return escapeHtml(q.answer + (q.tolerance ? ' \u00b1 ' + q.tolerance : ''));
+      case 'matching': {
+        var texts = {};
+        q.targets.forEach(function (x) { texts[x.id] = x.text; });
+        return '<ul>' + q.pairs.map(function (p) {
+          var source = q.sources.filter(function (x) { return x.id === p[0]; })[0];
+          return '<li>' + escapeHtml(source.text) + ' \u2192 ' + escapeHtml(texts[p[1]]) + '</li>';
+        }).join('') + '</ul>';
+      }
+      case 'ordering':
+        return '<ol>' + q.items.map(function (i) { return '<li>' + escapeHtml(i.text) + '</li>'; }).join('') + '</ol>';
+    }
+    return '';
+  }
+
   function showQuestionFeedback(name, qi, r) {
     var q = data.quizzes[name].questions[qi];
     var score = Scoring.scoreQuestion(q, r);
@@ -353,8 +385,13 @@
     if (action === 'submit') finishAttempt(name);
   }
 
-  function finishAttempt(name) {
+  function finishAttempt(name, timedOut) {
     var quiz = data.quizzes[name], run = runs[name];
+    if (!run) return;
+    if (!quizForm(name).hidden) { /* a text typed but not yet left counts too */
+      var open = run.order[run.cursor], current = readResponse(name, open);
+      if (Scoring.isAnswered(quiz.questions[open], current)) run.answers[open] = current;
+    }
     var result = Scoring.scoreAttempt(quiz, run.order, run.answers);
     if (quiz.graded) {
       run.order.forEach(function (qi) {
@@ -371,6 +408,7 @@
     delete runs[name];
     save();
     showResults(name, result);
+    if (timedOut) showNotice(t('time_up'), 'warning');
   }
 
   function showResults(name, result) {
@@ -378,6 +416,9 @@
     var section = $('#page-' + name);
     var box = $('.quiz-results', section);
     quizForm(name).hidden = true;
+    var timer = $('.quiz-timer', section);
+    if (timer) timer.hidden = true;
+    delete warned[name];
     var html = [];
     var shown = result ? result.percent : rec.best;
     if (quiz.graded) {
@@ -390,13 +431,18 @@
     } else if (result) {
       html.push('<h2 tabindex="-1">' + t('review') + '</h2><p class="score"><strong>' + t('score', { score: shown }) + '</strong></p>');
     }
+    var lastDone = quiz.graded && attemptsLeft(name) <= 0;
+    if (lastDone && quiz.afterLastAttempt === 'lock') result = null; /* score only, no review */
+    if (result) html.push('<p class="points">' + t('points', { points: fmt(result.points), max: fmt(result.max) }) + '</p>');
     if (result && rec.lastRun) {
       html.push('<ol class="review-list">');
       rec.lastRun.order.forEach(function (qi) {
         var q = quiz.questions[qi], r = rec.lastRun.answers[qi];
         var score = Scoring.scoreQuestion(q, r);
+        var extra = Scoring.isScored(q) ? '<p class="q-points">' + t('points', { points: fmt(score * q.points), max: fmt(q.points) }) + '</p>' : '';
+        if (lastDone && score < 1 && Scoring.isScored(q)) extra += '<div class="correct-answer"><strong>' + t('correct_answer') + '</strong> ' + correctAnswerHtml(q) + '</div>';
         html.push('<li class="' + (!Scoring.isScored(q) ? '' : score >= 1 ? 'is-correct' : 'is-wrong') + '"><div class="review-prompt">' +
-          q.prompt + '</div>' + feedbackHtml(q, r, score) + '</li>');
+          q.prompt + '</div>' + (r === undefined ? '<p>' + t('not_answered') + '</p>' : '') + feedbackHtml(q, r, score) + extra + '</li>');
       });
       html.push('</ol>');
     }
@@ -408,6 +454,41 @@
     if (heading && result) heading.focus();
   }
 
+  function moveItem(form, li, direction, focusEl) {
+    var list = li.parentNode;
+    if (direction === 'up' && li.previousElementSibling) list.insertBefore(li, li.previousElementSibling);
+    else if (direction === 'down' && li.nextElementSibling) list.insertBefore(li.nextElementSibling, li);
+    if (focusEl) focusEl.focus();
+    var items = $$('li', list);
+    $('.quiz-status', form).textContent = t('moved_to', { item: li.getAttribute('data-text'), n: items.indexOf(li) + 1, total: items.length });
+    var name = form.getAttribute('data-quiz'), run = runs[name];
+    if (run) run.answers[run.order[run.cursor]] = readResponse(name, run.order[run.cursor]);
+  }
+
+  /* ---- time limits: the deadline is wall-clock time from the attempt's start, so it keeps
+   * running while the window is closed; an attempt past its deadline is submitted as it stands. */
+  var warned = {};
+  function clock(ms) {
+    var total = Math.ceil(ms / 1000), h = Math.floor(total / 3600), m = Math.floor(total / 60) % 60, sec = total % 60;
+    return (h ? h + ':' + String(m).padStart(2, '0') : String(m)) + ':' + String(sec).padStart(2, '0');
+  }
+  function tickTimers() {
+    Object.keys(runs).forEach(function (name) {
+      var quiz = data.quizzes[name], run = runs[name];
+      if (!quiz || !quiz.timeLimitMinutes || !run.started) return;
+      var left = run.started + quiz.timeLimitMinutes * 60000 - Date.now();
+      if (left <= 0) { finishAttempt(name, true); return; }
+      var el = $('#page-' + name + ' .quiz-timer');
+      if (el) { el.hidden = false; el.textContent = t('time_left', { time: clock(left) }); }
+      [5, 1].forEach(function (m) {
+        if (left <= m * 60000 && quiz.timeLimitMinutes > m && (warned[name] || Infinity) > m) {
+          warned[name] = m;
+          $('.quiz-status', quizForm(name)).textContent = t('time_warning', { minutes: m });
+        }
+      });
+    });
+  }
+
   $$('form.quiz').forEach(function (form) {
     var name = form.getAttribute('data-quiz');
     form.addEventListener('submit', function (event) { event.preventDefault(); });
@@ -415,15 +496,14 @@
       var button = event.target.closest('button[data-action]');
       if (button) { event.preventDefault(); onQuizAction(name, button.getAttribute('data-action')); return; }
       var move = event.target.closest('button[data-move]');
-      if (move) {
-        var li = move.closest('li');
-        var list = li.parentNode;
-        if (move.getAttribute('data-move') === 'up' && li.previousElementSibling) list.insertBefore(li, li.previousElementSibling);
-        else if (move.getAttribute('data-move') === 'down' && li.nextElementSibling) list.insertBefore(li.nextElementSibling, li);
-        move.focus();
-        var pos = $$('li', list).indexOf(li) + 1;
-        $('.quiz-status', form).textContent = li.getAttribute('data-text') + ': ' + pos;
-      }
+      if (move) moveItem(form, move.closest('li'), move.getAttribute('data-move'), move);
+    });
+    /* ordering by keyboard: Alt+ArrowUp / Alt+ArrowDown on an item's button moves the item */
+    form.addEventListener('keydown', function (event) {
+      var li = event.target.closest ? event.target.closest('li[data-item]') : null;
+      if (!li || !event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
+      event.preventDefault();
+      moveItem(form, li, event.key === 'ArrowUp' ? 'up' : 'down', event.target);
     });
     form.addEventListener('change', function () {
       var run = runs[name];
@@ -479,6 +559,8 @@
   }
   lastStatus = evaluate().status;
   show(startPage, { focus: false });
+  tickTimers();
+  window.setInterval(tickTimers, 1000);
   document.documentElement.classList.add('js-ready');
   window.scormbuildPlayer = { state: function () { return state; }, runs: function () { return runs; }, evaluate: evaluate, show: show };
   }
