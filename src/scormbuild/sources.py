@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from . import yamltree
 from .errors import Diagnostic, Location, at
+from .gift import load_gift
 from .specs import (
     COURSE_KEYS,
     LESSON_KEYS,
@@ -172,7 +173,12 @@ def read_course(root: Path) -> CourseSources:
             sources.unreadable.add(("lesson", path.stem))
         else:
             sources.lessons[lesson.name] = lesson
-    for path in _files(root, "quizzes", (".yml", ".yaml")):
+    for path in _files(root, "quizzes", (".yml", ".yaml", ".gift")):
+        if path.stem in sources.quizzes or ("quiz", path.stem) in sources.unreadable:
+            sources.diagnostics.append(Diagnostic(
+                Location(path), f"another quiz file is also named '{path.stem}'",
+                "rename one of them: a quiz is named by its file name without extension"))
+            continue
         quiz = read_quiz(root, path, sources.diagnostics)
         if quiz is None:
             sources.unreadable.add(("quiz", path.stem))
@@ -215,11 +221,17 @@ def read_lesson(root: Path, path: PurePosixPath, diags: list[Diagnostic]) -> Les
 
 
 def read_quiz(root: Path, path: PurePosixPath, diags: list[Diagnostic]) -> QuizSource | None:
-    """Read a quiz YAML file and check its shape."""
+    """Read a quiz file (YAML, or Moodle GIFT for .gift) and check its shape."""
     text = _read_text(root, path, diags)
     if text is None:
         return None
-    tree = _load_yaml(text, path, 0, diags)
+    if path.suffix.lower() == ".gift":
+        tree, found = load_gift(text, path)
+        diags.extend(found)
+        if any(d.is_error for d in found):
+            return None
+    else:
+        tree = _load_yaml(text, path, 0, diags)
     if tree is None:
         return None
     locate = Locator(path, tree)
