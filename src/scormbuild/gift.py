@@ -80,6 +80,7 @@ class _Block:
     text: str
     line: int
     category: str | None
+    markdown: bool = False  # texts marked [markdown] or [html]; others are plain text
 
     def line_at(self, pos: int) -> int:
         return self.line + self.text.count("\n", 0, pos)
@@ -111,8 +112,9 @@ def load_gift(text: str, path: PurePosixPath) -> tuple[Any, list[Diagnostic]]:
         if stripped.startswith("//"):
             comment = stripped[2:].strip()
             if comment.startswith(SETTINGS_PREFIX):
-                _read_setting(comment[len(SETTINGS_PREFIX):].strip(), number, settings, path,
-                              diags)
+                setting = comment[len(SETTINGS_PREFIX):].strip()
+                _read_setting(setting, number, raw.index(setting) if setting else 0, settings,
+                              path, diags)
             continue
         if stripped.startswith("$CATEGORY:"):
             close()
@@ -144,7 +146,7 @@ def load_gift(text: str, path: PurePosixPath) -> tuple[Any, list[Diagnostic]]:
     return settings, diags
 
 
-def _read_setting(text: str, line: int, settings: _Map, path: PurePosixPath,
+def _read_setting(text: str, line: int, column: int, settings: _Map, path: PurePosixPath,
                   diags: list[Diagnostic]) -> None:
     where = Location(path, line)
     try:
@@ -164,20 +166,21 @@ def _read_setting(text: str, line: int, settings: _Map, path: PurePosixPath,
         diags.append(Diagnostic(where, f"setting '{key}' is given twice",
                                 "keep one '// scormbuild: {key}: ...' line"))
         return
-    _shift(item, line - 1)
+    _shift(item, line - 1, column)
     settings[key] = item
-    settings.lc._at[key] = (line - 1, 0)
+    settings.lc._at[key] = (line - 1, column)
 
 
-def _shift(tree: Any, lines: int) -> None:
-    """Move the positions of a value parsed from one comment line to that line."""
+def _shift(tree: Any, lines: int, columns: int) -> None:
+    """Move the positions of a value parsed from one comment line to that line and column."""
     marks = getattr(tree, "lc", None)
     if marks is None:
         return
     marks.line += lines
-    marks._at = {k: (row + lines, col) for k, (row, col) in marks._at.items()}
+    marks.col += columns
+    marks._at = {k: (row + lines, col + columns) for k, (row, col) in marks._at.items()}
     for child in tree.values() if isinstance(tree, dict) else tree:
-        _shift(child, lines)
+        _shift(child, lines, columns)
 
 
 # --- one question ---------------------------------------------------------------------------
@@ -208,6 +211,16 @@ def _clean(text: str) -> str:
             text = text[len(marker):].lstrip()
             break
     return unescape(text).strip()
+
+
+def _show(text: str | None, block: _Block) -> str | None:
+    """A text learners read: markdown as written when marked so, else plain text made literal."""
+    if text is None:
+        return None
+    cleaned = _clean(text)
+    if not cleaned:
+        return None
+    return cleaned if block.markdown else re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", cleaned)
 
 
 def _slug(title: str) -> str:
@@ -241,13 +254,14 @@ def _question(block: _Block, number: int, used: set[str]) -> tuple[_Map, list[Wa
         raise GiftError(block.line_at(open_at), "answer block '{' is not closed",
                         "add the closing '}', or write \\{ for a literal brace")
     before, after = text[body_start:open_at], text[close_at + 1:]
+    block.markdown = before.lstrip().lower().startswith(("[markdown]", "[html]"))
     if "\n" in after and (after.strip().startswith("::") or _find(after, "{") >= 0):
         raise GiftError(block.line_at(close_at + 1 + after.index("\n") + 1),
                         "a second question starts here without a blank line before it",
                         "separate questions with an empty line")
-    prompt = _clean(before)
+    prompt = _show(before, block) or ""
     if after.strip():
-        prompt = f"{prompt} {BLANK} {_clean(after)}".strip()
+        prompt = f"{prompt} {BLANK} {_show(after, block) or ''}".strip()
     if not prompt:
         raise GiftError(line, "question has no text", "write the question before the '{'")
     qid = _slug(title) if title else f"q{number}"
@@ -260,7 +274,7 @@ def _question(block: _Block, number: int, used: set[str]) -> tuple[_Map, list[Wa
     general = None
     cut = _find(content, "####")
     if cut >= 0:
-        general = _clean(content[cut + 4:]) or None
+        general = _show(content[cut + 4:], block)
         content = content[:cut]
     tags = _list(line, [(line, block.category)]) if block.category else None
     common = dict(id=qid, prompt=prompt, explanation=general, tags=tags)
@@ -310,7 +324,7 @@ def _tokens(block: _Block, offset: int, content: str) -> list[_Token]:
         feedback = None
         hash_at = _find(raw, "#")
         if hash_at >= 0:
-            feedback = _clean(raw[hash_at + 1:]) or None
+            feedback = raw[hash_at + 1:]
             raw = raw[:hash_at]
         tokens.append(_Token(content[start], weight, raw, feedback,
                              block.line_at(offset + start)))
@@ -341,9 +355,9 @@ def _choice(block: _Block, tokens: list[_Token], common: dict[str, Any]
                         for t in partial)
     multiple = len(full) != 1
     choices = _list(tokens[0].line, [
-        (t.line, _map(t.line, text=_clean(t.text), correct=(_credit(t) > 0 if multiple
+        (t.line, _map(t.line, text=_show(t.text, block), correct=(_credit(t) > 0 if multiple
                                                             else _credit(t) >= 100) or None,
-                      feedback=t.feedback))
+                      feedback=_show(t.feedback, block)))
         for t in tokens])
     if multiple:
         scoring = "partial" if partial else None
@@ -354,7 +368,7 @@ def _choice(block: _Block, tokens: list[_Token], common: dict[str, Any]
 
 def _true_false(block: _Block, offset: int, content: str, answer: bool,
                 common: dict[str, Any]) -> _Map:
-    parts = [_clean(p) or None for p in _split(content, "#")[1:]]
+    parts = [_show(p, block) for p in _split(content, "#")[1:]]
     wrong = parts[0] if parts else None  # Moodle: first feedback for a wrong answer
     right = parts[1] if len(parts) > 1 else None
     if len(parts) > 2:
@@ -387,7 +401,7 @@ def _short_answer(block: _Block, tokens: list[_Token], common: dict[str, Any]
                              "scormbuild accepts full-credit answers only"))
             continue
         answers.append((t.line, _clean(t.text)))
-        right_feedback = right_feedback or t.feedback
+        right_feedback = right_feedback or _show(t.feedback, block)
     feedback = _map(block.line, correct=right_feedback) if right_feedback else None
     return _map(block.line, type="fill-in", **common, feedback=feedback,
                 answers=_list(tokens[0].line, answers)), warnings
@@ -402,7 +416,7 @@ def _numeric(block: _Block, offset: int, content: str, common: dict[str, Any]
         raw, note = content, None
         hash_at = _find(content, "#")
         if hash_at >= 0:
-            raw, note = content[:hash_at], _clean(content[hash_at + 1:]) or None
+            raw, note = content[:hash_at], content[hash_at + 1:]
         tokens = [_Token("=", None, raw, note, block.line_at(offset))]
     full = [t for t in tokens if _credit(t) >= 100]
     for t in tokens:
@@ -415,7 +429,8 @@ def _numeric(block: _Block, offset: int, content: str, common: dict[str, Any]
                         "write e.g. {#5:0.5}, {#1..3} or {#=5:0 =%50%4:1}")
     first = full[0]
     value = _clean(first.text)
-    feedback = _map(block.line, correct=first.feedback) if first.feedback else None
+    shown = _show(first.feedback, block)
+    feedback = _map(block.line, correct=shown) if shown else None
     if match := re.fullmatch(rf"({NUMBER})\s*\.\.\s*({NUMBER})", value):
         return _map(block.line, type="numeric", **common, feedback=feedback,
                     min=float(match.group(1)), max=float(match.group(2))), warnings
