@@ -1,0 +1,220 @@
+"""templates/static/scoring.js and state.js under node: every type, draws, course score, codec.
+
+The JS is the scoring that runs in packages; Python's quiz.score_question mirrors it, and these
+tests hold the two to the same answers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scormbuild.pipeline import compile_course
+from scormbuild.quiz import score_question
+from scormbuild.theme import player_data
+
+REPO = Path(__file__).resolve().parents[1]
+STATIC = REPO / "templates" / "static"
+COURSE = Path(__file__).parent / "fixtures" / "courses" / "all-question-types"
+
+pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+
+
+def run_js(body: str, **values: Any) -> Any:
+    """Run `body` in node with Scoring, State and the given values; it returns a JSON value."""
+    script = (
+        f"const Scoring = require({json.dumps(str(STATIC / 'scoring.js'))});\n"
+        f"const State = require({json.dumps(str(STATIC / 'state.js'))});\n"
+        + "".join(f"const {k} = {json.dumps(v)};\n" for k, v in values.items())
+        + "const out = (function () {\n" + body + "\n})();\n"
+        "process.stdout.write(JSON.stringify(out));\n"
+    )
+    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, Any]:
+    compiled = compile_course(COURSE)
+    texts = compiled.texts
+    return player_data(compiled.course, texts, {})
+
+
+def qindex(data: dict[str, Any], qid: str) -> int:
+    return [q["id"] for q in data["quizzes"]["every-type"]["questions"]].index(qid)
+
+
+CASES: list[tuple[str, Any, float]] = [
+    ("single", "b", 1), ("single", "a", 0), ("single", None, 0),
+    ("multiple", ["a", "c"], 1), ("multiple", ["a"], 0.5), ("multiple", ["a", "b"], 0),
+    ("multiple", ["a", "b", "c"], 0.5), ("multiple", ["b"], 0), ("multiple", [], 0),
+    ("truefalse", "t", 1), ("truefalse", "f", 0),
+    ("fillin", "Paris", 1), ("fillin", "  paris  ", 1), ("fillin", "LUTETIA", 1),
+    ("fillin", "Rome", 0), ("fillin", "", 0),
+    ("numeric", "3.14", 1), ("numeric", "3.15", 1), ("numeric", "3,13", 1), ("numeric", "3.16", 0),
+    ("numeric", "pi", 0),
+    ("matching", {"1": "a", "2": "b"}, 1), ("matching", {"1": "b", "2": "a"}, 0),
+    ("matching", {"1": "a", "2": "c"}, 0), ("matching", {"1": "a"}, 0),
+    ("ordering", ["a", "b", "c"], 1), ("ordering", ["c", "b", "a"], 0),
+    ("opinion", "2", 0),
+]
+
+
+def test_every_type_scores_like_python(data: dict[str, Any]) -> None:
+    quiz = data["quizzes"]["every-type"]
+    got = run_js("return cases.map(c => Scoring.scoreQuestion(quiz.questions[c[0]], c[1]));",
+                 quiz=quiz, cases=[[qindex(data, c[0]), c[1]] for c in CASES])
+    assert dict(zip([f"{c[0]}={c[1]!r}" for c in CASES], got, strict=True)) == {
+        f"{c[0]}={c[1]!r}": c[2] for c in CASES}
+    python_quiz = compile_course(COURSE).course.pages[1].quiz
+    assert python_quiz is not None
+    for qid, response, expected in CASES:
+        q = next(x for x in python_quiz.questions if x.id == qid)
+        if q.type == "numeric":
+            response = float(response.replace(",", ".")) if response not in ("pi",) else "pi"
+        assert score_question(q, response) == pytest.approx(expected), (qid, response)
+
+
+def test_ranges_patterns_and_case() -> None:
+    questions = [
+        {"type": "numeric", "answer": None, "min": 1, "max": 3},
+        {"type": "numeric", "answer": 10, "tolerance": 0.5},
+        {"type": "fill-in", "answers": [], "caseSensitive": False, "pattern": "colou?r"},
+        {"type": "fill-in", "answers": ["Paris"], "caseSensitive": True, "pattern": None},
+    ]
+    got = run_js("""return [
+      ['0.99', '1', '2', '3', '3.01'].map(r => Scoring.scoreQuestion(qs[0], r)),
+      ['9.4', '9.5', '10.5', '10.6'].map(r => Scoring.scoreQuestion(qs[1], r)),
+      ['COLOUR', 'color', 'colors'].map(r => Scoring.scoreQuestion(qs[2], r)),
+      ['Paris', 'paris', ' Paris '].map(r => Scoring.scoreQuestion(qs[3], r))];""", qs=questions)
+    assert got == [[0, 1, 1, 1, 0], [0, 1, 1, 0], [1, 1, 0], [1, 0, 1]]
+
+
+def test_attempt_score_with_partial_credit(data: dict[str, Any]) -> None:
+    quiz = data["quizzes"]["every-type"]
+    responses = {qindex(data, "single"): "b", qindex(data, "multiple"): ["a"],  # 1 of 2 points
+                 qindex(data, "truefalse"): "f", qindex(data, "opinion"): "3"}
+    got = run_js("return Scoring.scoreAttempt(quiz, quiz.questions.map((_, i) => i), r);",
+                 quiz=quiz, r=responses)
+    assert got == {"points": 2, "max": 8, "percent": 25, "passed": False}
+
+
+def test_seeded_draws_are_stable_and_honour_pools() -> None:
+    quiz = {"shuffleQuestions": True, "pools": [{"tag": "a", "draw": 2}, {"tag": "b", "draw": 1}],
+            "questions": [{"tags": ["a"]}] * 5 + [{"tags": ["b"]}] * 3 + [{"tags": []}]}
+    got = run_js("""return [Scoring.drawQuestions(quiz, 42), Scoring.drawQuestions(quiz, 42),
+                    Scoring.drawQuestions(quiz, 7), Scoring.drawQuestions(plain, 42)];""",
+                 quiz=quiz, plain={**quiz, "pools": [], "shuffleQuestions": False})
+    first, again, other, plain = got
+    assert first == again == [7, 4, 0]  # fixed seed, fixed draw: a regression guard
+    assert len(other) == 3 and sum(i < 5 for i in other) == 2
+    assert sum(5 <= i < 8 for i in other) == 1
+    assert plain == list(range(9))
+
+
+def test_course_score_weights_and_weight_zero() -> None:
+    data = {"quizzes": {
+        "a": {"graded": True, "weight": 1}, "b": {"graded": True, "weight": 3},
+        "practice": {"graded": True, "weight": 0}, "kc": {"graded": False, "weight": 1}}}
+    got = run_js("""return [Scoring.courseScore(d, {a: {best: 100}, b: {best: 60}}),
+                    Scoring.courseScore(d, {a: {best: 100}}),
+                    Scoring.courseScore(d, {a: {best: 50}, b: {best: 50},
+                                            practice: {best: 0}})];""",
+                 d=data)
+    assert got == [70, None, 50]
+
+
+# --- the state codec ------------------------------------------------------------------------
+
+
+def big_course() -> dict[str, Any]:
+    """500 pages, one 100-question assessment of every type, most of them fill-in."""
+    kinds = ["fill-in"] * 6 + ["single", "multiple", "matching", "ordering"]
+    questions = []
+    for i in range(100):
+        kind = kinds[i % len(kinds)]
+        q: dict[str, Any] = {"id": f"q{i}", "type": kind, "tags": []}
+        if kind == "fill-in":
+            q.update(answers=[f"accepted answer number {i}"], caseSensitive=False, pattern=None)
+        elif kind in ("single", "multiple"):
+            q["choices"] = [{"id": c, "correct": c == "a"} for c in "abcd"]
+        elif kind == "matching":
+            q.update(sources=[{"id": s} for s in "123"], targets=[{"id": t} for t in "abc"],
+                     pairs=[["1", "a"], ["2", "b"], ["3", "c"]])
+        else:
+            q["items"] = [{"id": c} for c in "abcde"]
+        questions.append(q)
+    pages = [{"id": f"lesson-{i:03d}"} for i in range(499)] + [{"id": "final"}]
+    return {"pages": pages, "quizzes": {"final": {"questions": questions}}}
+
+
+CODEC = """
+const state = State.fresh(d);
+state.page = 321;
+state.seen = d.pages.map((_, i) => i % 3 !== 0);
+state.quizzes = {final: {attempts: 2, best: 66.67}};
+const qs = d.quizzes.final.questions;
+const answers = {}, checked = {};
+qs.forEach((q, i) => {
+  if (q.type === 'fill-in') answers[i] = i % 4 === 0 ? q.answers[0].toUpperCase()
+    : 'a long, wrong answer with commas, colons: and ~tildes~ and accents: éèà ' + 'x'.repeat(200);
+  else if (q.type === 'single') answers[i] = 'b';
+  else if (q.type === 'multiple') answers[i] = ['a', 'c'];
+  else if (q.type === 'matching') answers[i] = {'1': 'a', '2': 'c'};
+  else answers[i] = ['e', 'd', 'c', 'b', 'a'];
+  if (i % 2) checked[i] = true;
+});
+const order = qs.map((_, i) => (i * 37) % 100);
+state.active = {final: {seed: 123456789, order: order, cursor: 57, answers: answers,
+                        checked: checked, started: 1700000000000}};
+const text = State.encode(state, d);
+const back = State.decode(text, d);
+const run = back.active.final;
+return {
+  length: text.length,
+  page: back.page, seen: back.seen.filter(Boolean).length, record: back.quizzes.final,
+  seed: run.seed, cursor: run.cursor,
+  sameOrder: JSON.stringify(run.order) === JSON.stringify(order),
+  started: run.started, checked: Object.keys(run.checked).length,
+  scoresKept: order.every(i => Scoring.scoreQuestion(qs[i], run.answers[i])
+                              === Scoring.scoreQuestion(qs[i], answers[i])),
+  same: order.filter(i => JSON.stringify(run.answers[i]) === JSON.stringify(answers[i])).length,
+  sample: [run.answers[0], run.answers[1], run.answers[6], run.answers[8]],
+  small: State.encode(State.fresh(d), d).length,
+};
+"""
+
+
+def test_codec_round_trip_within_suspend_data_budget() -> None:
+    got = run_js(CODEC, d=big_course())
+    assert got["length"] <= 4096, got["length"]
+    assert (got["page"], got["seen"], got["record"]) == (321, 333, {"attempts": 2, "best": 66.67})
+    assert (got["seed"], got["cursor"], got["sameOrder"]) == (123456789, 57, True)
+    assert (got["started"], got["checked"]) == (1700000000000, 50)
+    assert got["scoresKept"] is True
+    # accepted fill-ins come back as the accepted text; long wrong ones shortened with "…"
+    first, wrong, single, matching = got["sample"]
+    assert first == "accepted answer number 0"
+    assert wrong.startswith("a long, wrong answer with commas, colons") and wrong.endswith("…")
+    assert (single, matching) == ("b", {"1": "a", "2": "c"})
+    assert got["same"] == 40  # every non-fill-in exactly; fill-ins score the same (above)
+    assert got["small"] < 120
+
+
+def test_codec_keeps_short_answers_exactly() -> None:
+    got = run_js("""
+      const s = State.fresh(d);
+      s.active = {final: {seed: 5, order: [0, 1], cursor: 1, checked: {},
+                          answers: {0: 'naïve: yes, "quoted" ~ 100%', 1: 'b'}}};
+      const back = State.decode(State.encode(s, d), d);
+      return [back.active.final.answers, back.active.final.started,
+              State.decode('garbage', d), State.decode(State.encode(s, d), other)];""",
+                 d=big_course(), other={**big_course(), "pages": [{"id": "x"}]})
+    assert got == [{"0": 'naïve: yes, "quoted" ~ 100%', "1": "b"}, None, None, None]
