@@ -32,6 +32,10 @@ VIDEO = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg"}
 IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"}
 CALLOUTS = {"note", "tip", "important", "warning", "example"}
 _FORMATTER = HtmlFormatter(nowrap=True)
+# `C:\x`, `C:/x` or `\\server\share`: a path on the author's Windows machine, never in the package
+_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+# something that looks like an HTML tag or comment; confirmed by an HTML-enabled parse
+_HTML_HINT = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|!--)")
 # text that markdown would render as itself: no markup characters, no line breaks, no list start
 _PLAIN = re.compile(r"(?![ \t]*(?:[-+*>#]|\d+[.)])[ \t])[^\\`*_\[\]!<>&#|~^$\n=:{}]*")
 
@@ -99,10 +103,43 @@ class MarkupContext:
         tokens = self.parser.parse(text, env)
         _Walker(self, path, page, first_line - 1, out).walk(tokens)
         html = self.parser.renderer.render(tokens, self.parser.options, env)
+        if not self.allow_html and _HTML_HINT.search(text):
+            out.diagnostics.extend(_raw_html(text, path, first_line - 1))
         if inline:
             html = _unwrap_paragraph(html)
         out.html = html
         return out
+
+
+_HTML_PARSER: list[MarkdownIt] = []
+
+
+def _raw_html(text: str, path: PurePosixPath, offset: int) -> list[Diagnostic]:
+    """Warnings for the HTML a parser with HTML enabled finds (code spans and blocks excluded)."""
+    if not _HTML_PARSER:
+        _HTML_PARSER.append(make_parser(True))
+    found: list[Diagnostic] = []
+    lines: set[int | None] = set()
+    for token in _HTML_PARSER[0].parse(text, {}):
+        line = token.map[0] + 1 if token.map else None
+        pieces = [(token, line)] if token.type == "html_block" else []
+        breaks = 0
+        for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak"):
+                breaks += 1
+            elif child.type == "html_inline":
+                pieces.append((child, None if line is None else line + breaks))
+        for piece, where in pieces:
+            if where in lines:
+                continue
+            lines.add(where)
+            shown = piece.content.strip().splitlines()[0][:40] if piece.content.strip() else "<>"
+            found.append(Diagnostic(
+                Location(path, None if where is None else where + offset),
+                f"raw HTML '{shown}' will show as text because allow_html is off",
+                "write it in markdown, or set 'allow_html: true' in course.yml if you trust "
+                "this HTML", "warning"))
+    return found
 
 
 def _unwrap_paragraph(html: str) -> str:
@@ -181,6 +218,19 @@ class _Walker:
     def resolve(self, target: str, line: int | None) -> PurePosixPath | None:
         """The course-relative path of a local file reference, or None with a diagnostic."""
         rel = unquote(target)
+        if "\0" in rel:
+            self.warn(line, f"'{target}' contains a NUL character",
+                      "remove it: file names cannot contain NUL", "error")
+            return None
+        if _WINDOWS_PATH.match(rel):
+            self.warn(line, f"'{rel}' is a path on your computer, not in the course",
+                      "copy the file into the course's assets/ folder and write ../assets/NAME",
+                      "error")
+            return None
+        if "\\" in rel:
+            self.warn(line, f"'{rel}' uses backslashes", "write paths with forward slashes: "
+                      + rel.replace("\\", "/"), "error")
+            return None
         joined = posixpath.normpath(posixpath.join(str(self.path.parent), rel))
         if joined.startswith("../") or joined == ".." or rel.startswith("/"):
             self.warn(line, f"'{target}' points outside the course folder",
@@ -200,7 +250,7 @@ class _Walker:
     def image(self, token: Token, line: int | None) -> None:
         src = str(token.attrGet("src") or "")
         alt = token.content.strip()
-        if urlsplit(src).scheme or src.startswith("//"):
+        if (urlsplit(src).scheme or src.startswith("//")) and not _WINDOWS_PATH.match(unquote(src)):
             self.warn(line, f"image '{src}' is loaded from the internet",
                       "download it into assets/: a package must not make network requests",
                       "error")
@@ -232,7 +282,7 @@ class _Walker:
     def link(self, token: Token, line: int | None) -> None:
         href = str(token.attrGet("href") or "")
         parts = urlsplit(href)
-        if parts.scheme or href.startswith("//"):
+        if (parts.scheme or href.startswith("//")) and not _WINDOWS_PATH.match(unquote(href)):
             token.attrSet("target", "_blank")
             token.attrSet("rel", "noopener noreferrer")
             return

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import archive, xsd
+from .audit import audit_course
 from .errors import CourseInvalid, Diagnostic, Location, has_errors
 from .markup import MarkupContext, PageLinks, render_texts
 from .model import Course, build_course
@@ -64,6 +65,7 @@ def compile_course(root: Path) -> Compiled:
     if has_errors(diags):
         raise CourseInvalid(diags)
     assets = {path: read_asset(root, path) for path in sorted(used)}
+    diags.extend(audit_course(course, sources, assets))
     return Compiled(root, course, texts, assets, sources.templates, tuple(diags))
 
 

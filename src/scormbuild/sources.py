@@ -6,6 +6,7 @@ Checks shape (YAML syntax, keys, types) and reports every problem with its file 
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -145,9 +146,9 @@ def read_course(root: Path) -> CourseSources:
     """Read and shape-check a course folder; problems are collected, not raised."""
     sources = CourseSources(root=root)
     if not root.is_dir():
+        found = "is a file, not a course folder" if root.exists() else "course folder not found"
         sources.diagnostics.append(
-            Diagnostic(at(str(root)), "course folder not found",
-                       "pass the folder that contains course.yml")
+            Diagnostic(at(str(root.absolute())), found, "pass the folder that contains course.yml")
         )
         return sources
     course_path = root / COURSE_FILE
@@ -167,6 +168,7 @@ def read_course(root: Path) -> CourseSources:
                                       sources.diagnostics)
             if sources.spec is not None:
                 sources.outline = list(_walk_outline(sources.spec, sources.locate))
+                sources.diagnostics.extend(_check_yaml_paths(tree, sources.locate))
     for path in _files(root, "lessons", (".md",)):
         lesson = read_lesson(root, path, sources.diagnostics)
         if lesson is None:
@@ -185,7 +187,11 @@ def read_course(root: Path) -> CourseSources:
         else:
             sources.quizzes[quiz.name] = quiz
     for path in _files(root, "assets", None):
-        size = (root / path).stat().st_size
+        try:
+            size = (root / path).stat().st_size
+        except OSError as err:
+            sources.diagnostics.append(unreadable(path, err))
+            continue
         if size > MAX_ASSET_BYTES:
             sources.diagnostics.append(Diagnostic(
                 Location(path), f"file is {size // (1024 * 1024)} MiB, over the "
@@ -304,6 +310,62 @@ def _dotted(keys: Sequence[str | int]) -> str:
     return out
 
 
+_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+
+
+def path_problem(value: str) -> tuple[str, str] | None:
+    """What is wrong with a path from a course file (message, hint), or None if it is usable.
+
+    Paths are relative to the course folder and must stay inside it; nothing outside is ever
+    opened, whatever the path says.
+    """
+    if "\0" in value:
+        return "contains a NUL character", "remove it: file names cannot contain NUL"
+    if _WINDOWS_PATH.match(value):
+        return ("is a path on your computer, not in the course",
+                "copy the file into the course's assets/ folder and give its path from the "
+                "course folder, e.g. assets/logo.svg")
+    if "\\" in value:
+        return "uses backslashes", "write paths with forward slashes: " + value.replace("\\", "/")
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
+        return ("is a web address", "download the file into assets/: a package must not make "
+                "network requests")
+    normal = posixpath.normpath(value)
+    if value.startswith("/") or normal == ".." or normal.startswith("../"):
+        return ("points outside the course folder",
+                "keep files in the course's assets/ folder, e.g. assets/logo.svg")
+    return None
+
+
+# keys of course.yml whose values are paths from the course folder
+_PATH_KEYS: tuple[tuple[str | None, ...], ...] = (
+    ("branding", "logo"), ("branding", "fonts", None), ("branding", "fonts", None, "file"))
+
+
+def _check_yaml_paths(tree: Any, locate: Locator) -> Iterator[Diagnostic]:
+    for keys in _PATH_KEYS:
+        for loc, value in _values_at(tree, keys, ()):
+            if not isinstance(value, str):
+                continue
+            problem = path_problem(value)
+            if problem is not None:
+                yield Diagnostic(locate.at(*loc), f"{_dotted(loc)}: '{value}' {problem[0]}",
+                                 problem[1])
+
+
+def _values_at(tree: Any, keys: Sequence[str | None], loc: tuple[str | int, ...]
+               ) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    if not keys:
+        yield loc, tree
+        return
+    key, rest = keys[0], keys[1:]
+    if key is None and isinstance(tree, list):
+        for i, item in enumerate(tree):
+            yield from _values_at(item, rest, (*loc, i))
+    elif isinstance(key, str) and isinstance(tree, dict) and key in tree:
+        yield from _values_at(tree[key], rest, (*loc, key))
+
+
 def _walk_outline(spec: CourseSpec, locate: Locator) -> Iterator[OutlineEntry]:
     for i, entry in enumerate(spec.outline):
         if isinstance(entry, ModuleSpec):
@@ -321,13 +383,23 @@ def _entry(item: Any, module: str | None, where: Location) -> OutlineEntry:
 
 def _read_text(root: Path, path: PurePosixPath, diags: list[Diagnostic]) -> str | None:
     full = root / path
-    size = full.stat().st_size
-    if size > MAX_TEXT_BYTES:
-        diags.append(Diagnostic(Location(path), f"file is {size} bytes, over the "
-                                f"{MAX_TEXT_BYTES} byte limit for text files",
-                                "split it into several lessons or quizzes"))
+    try:
+        size = full.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            diags.append(Diagnostic(Location(path), f"file is {size} bytes, over the "
+                                    f"{MAX_TEXT_BYTES} byte limit for text files",
+                                    "split it into several lessons or quizzes"))
+            return None
+        data = full.read_bytes()
+    except OSError as err:
+        diags.append(unreadable(path, err))
         return None
-    data = full.read_bytes()
+    if b"\0" in data:
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        diags.append(Diagnostic(Location(path, line), "file contains NUL bytes, so it is not text",
+                                "save it again as plain UTF-8 text, or check that this is the "
+                                "right file"))
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -336,6 +408,13 @@ def _read_text(root: Path, path: PurePosixPath, diags: list[Diagnostic]) -> str 
                                 "save the file with UTF-8 encoding in your editor"))
         return None
     return text.replace("\r\n", "\n")
+
+
+def unreadable(path: PurePosixPath, err: OSError) -> Diagnostic:
+    """The diagnostic for a course file the operating system would not let us read."""
+    reason = err.strerror or str(err)
+    return Diagnostic(Location(path), f"cannot read the file: {reason}",
+                      "check that the file exists and that you may read it")
 
 
 def _load_yaml(text: str, path: PurePosixPath, offset: int, diags: list[Diagnostic]) -> Any:
@@ -347,7 +426,11 @@ def _load_yaml(text: str, path: PurePosixPath, offset: int, diags: list[Diagnost
         col = None if mark is None else mark.column + 1
         problem = str(err.problem or err.context or "invalid YAML").strip()
         hint = "check the indentation and quoting on this line"
-        if "found duplicate key" in str(err) or "duplicate key" in problem:
+        if "(aliases?)" in problem:
+            hint = "anchors and aliases (&name, *name) multiply values here: write them out"
+        elif "levels deep" in problem:
+            hint = "course files need only a few levels: check for unbalanced brackets"
+        elif "found duplicate key" in str(err) or "duplicate key" in problem:
             hint = "each key may appear only once in a mapping: remove or rename one"
         diags.append(Diagnostic(Location(path, line, col), f"YAML syntax: {problem}", hint))
     except yamltree.YAMLError as err:

@@ -17,6 +17,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_NODES = 200_000  # aliases can multiply a small file; past this it is refused
+MAX_DEPTH = 64  # course files nest a few levels; libyaml's composer recurses in C and would crash
 
 MarkedYAMLError = yaml.MarkedYAMLError
 YAMLError = yaml.YAMLError
@@ -76,12 +77,36 @@ class YamlList(list[Any]):
 
 def load(text: str) -> Any:
     """Parse one YAML document into dicts/lists with positions; raises MarkedYAMLError."""
+    _check_depth(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
         return _Builder(loader).build(node)
+    finally:
+        loader.dispose()
+
+
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before the (recursive) composer sees it."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, _OPEN):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ConstructorError(None, None, f"values nested more than {MAX_DEPTH} "
+                                           "levels deep", event.start_mark)
+            elif isinstance(event, _CLOSE):
+                depth -= 1
+            elif isinstance(event, yaml.StreamEndEvent):
+                break
     finally:
         loader.dispose()
 

@@ -1,0 +1,216 @@
+"""Course-wide warnings that need the whole course: passability, saved-state size, size budgets,
+and asset files whose content does not match their name.
+
+Works on values: the compiled Course, the asset bytes and sizes, and the sources' locators.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import PurePosixPath
+
+from .errors import Diagnostic, Location
+from .markup import IMAGES
+from .model import Course
+from .quiz import Question, Quiz
+from .sources import CourseSources
+from .statesize import LIMIT, estimate_state
+
+MIB = 1024 * 1024
+ASSET_BUDGET = 25 * MIB  # one file: LMS upload forms and slow links start to hurt here
+PACKAGE_BUDGET = 250 * MIB  # the whole package: a common LMS upload limit
+# Python-only regular expression syntax that JavaScript's RegExp rejects or reads differently
+_PY_ONLY_REGEX = re.compile(r"\(\?P[<=>]|\(\?[aiLmsux]+[-:)]|\(\?>|\(\?#|\\[AZ]")
+_IMAGE_KINDS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".svg": "SVG",
+                ".webp": "WebP", ".avif": "AVIF"}
+_SUFFIX_OF = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "SVG": ".svg", "WebP": ".webp",
+              "AVIF": ".avif"}
+
+
+def audit_course(course: Course, sources: CourseSources,
+                 assets: Mapping[PurePosixPath, bytes]) -> list[Diagnostic]:
+    """Warnings about the course as a whole; `assets` are the files that go into the package."""
+    diags: list[Diagnostic] = []
+    for quiz in course.quizzes:
+        diags.extend(_check_quiz(quiz, sources))
+    diags.extend(_check_course_pass(course, sources))
+    diags.extend(_check_state_size(course, sources))
+    diags.extend(_check_sizes(assets))
+    for path, data in assets.items():
+        problem = image_problem(path, data)
+        if problem is not None:
+            diags.append(Diagnostic(Location(path), problem[0], problem[1], "warning"))
+    return diags
+
+
+# --- passability ------------------------------------------------------------------------
+
+
+def unanswerable(question: Question) -> str | None:
+    """Why no response can earn this question's points in the player, or None."""
+    if question.type == "numeric":
+        values = [v for v in (question.answer, question.minimum, question.maximum,
+                              question.tolerance) if v is not None]
+        if any(not math.isfinite(v) for v in values):
+            return "its numeric answer is not a finite number"
+    if (question.type == "fill-in" and not question.answers and question.pattern
+            and _PY_ONLY_REGEX.search(question.pattern)):
+        return "its pattern uses Python-only syntax that the player's JavaScript cannot use"
+    return None
+
+
+def reachable_percent(quiz: Quiz) -> float:
+    """Best score (0..100) an attempt can reach, as scoring.js computes it (pools aside)."""
+    questions = [q for q in quiz.questions if q.scored]
+    total = sum(q.points for q in questions)
+    if total == 0:
+        return 0.0
+    best = sum(q.points for q in questions if unanswerable(q) is None)
+    return round(best / total * 10000) / 100
+
+
+def _check_quiz(quiz: Quiz, sources: CourseSources) -> Iterator[Diagnostic]:
+    source = sources.quizzes.get(quiz.name)
+    if source is None:
+        return
+    locate = source.locate
+    for i, question in enumerate(quiz.questions):
+        why = unanswerable(question)
+        if why is not None:
+            key = "pattern" if question.type == "fill-in" else "answer"
+            yield Diagnostic(locate.at("questions", i, key),
+                             f"question '{question.id}' can never be answered correctly: {why}",
+                             "use a plain number" if key == "answer" else
+                             "use JavaScript-compatible syntax, e.g. (?:...) groups and no "
+                             "inline flags (set case_sensitive instead)", "warning")
+        elif (question.type == "fill-in" and question.pattern
+              and _PY_ONLY_REGEX.search(question.pattern)):
+            yield Diagnostic(locate.at("questions", i, "pattern"),
+                             f"question '{question.id}': the pattern uses Python-only syntax, "
+                             "so the player never matches it (only 'answers' are accepted)",
+                             "use JavaScript-compatible syntax, e.g. (?:...) groups and no "
+                             "inline flags (set case_sensitive instead)", "warning")
+    if not quiz.counts or quiz.pass_mark == 0:
+        return
+    if not quiz.pools:
+        best = reachable_percent(quiz)
+        if 0 < best < quiz.pass_mark:
+            yield Diagnostic(locate.at("pass_mark"),
+                             f"quiz '{quiz.name}' cannot be passed: the best reachable score is "
+                             f"{best:g}%, below its pass mark of {quiz.pass_mark}%",
+                             "fix the questions that can never be answered correctly, or lower "
+                             "pass_mark", "warning")
+        return
+    if quiz.max_points == 0:
+        return  # quiz.build_quiz reports an assessment without scored questions
+    for i, pool in enumerate(quiz.pools):
+        tagged = [q for q in quiz.questions if pool.tag in q.tags]
+        if not any(q.scored for q in tagged):
+            yield Diagnostic(locate.at("pools", i, "tag"),
+                             f"pool '{pool.tag}' draws only unscored (likert) questions",
+                             "they add nothing to the score; tag scored questions too, or draw "
+                             "them in a knowledge-check", "warning")
+    if all(sum(not q.scored for q in quiz.questions if p.tag in q.tags) >= p.draw
+           for p in quiz.pools):
+        yield Diagnostic(locate.at("pools"),
+                         f"quiz '{quiz.name}' cannot be passed by some learners: an attempt can "
+                         "draw only unscored (likert) questions and then scores 0%",
+                         "draw fewer questions from pools with likert questions, or keep likert "
+                         "questions out of the pools", "warning")
+
+
+def _check_course_pass(course: Course, sources: CourseSources) -> Iterator[Diagnostic]:
+    graded = course.graded_quizzes
+    if not course.completion.assessment_passed or not graded or course.pass_mark == 0:
+        return
+    weights = sum(q.weight for q in graded)
+    best = sum(q.weight * reachable_percent(q) for q in graded if not q.pools) + sum(
+        q.weight * 100 for q in graded if q.pools)
+    score = round(best / weights * 100) / 100
+    if 0 < score < course.pass_mark:
+        yield Diagnostic(sources.locate.at("pass_mark"),
+                         f"the course cannot be passed: the best reachable course score is "
+                         f"{score:g}%, below the course pass_mark of {course.pass_mark}%",
+                         "fix the questions that can never be answered correctly, or lower "
+                         "pass_mark", "warning")
+
+
+# --- saved state --------------------------------------------------------------------------
+
+
+def _check_state_size(course: Course, sources: CourseSources) -> Iterator[Diagnostic]:
+    estimate = estimate_state(course)
+    if estimate.fits:
+        return
+    where = sources.locate.at("outline")
+    if estimate.floor <= LIMIT:
+        yield Diagnostic(where, f"saved progress can reach {estimate.total} characters, over the "
+                         f"{LIMIT} that SCORM 1.2's suspend_data holds; long fill-in answers "
+                         "will be shortened when saved",
+                         f"quiz '{estimate.quiz}' has the largest attempt: use fewer fill-in "
+                         "questions, or pools that draw fewer questions", "warning")
+        return
+    yield Diagnostic(where, f"saved progress can reach {estimate.total} characters, over the "
+                     f"{LIMIT} that SCORM 1.2's suspend_data holds; the LMS may refuse it and "
+                     "learners lose their progress",
+                     f"quiz '{estimate.quiz}' has the largest attempt: split the course or the "
+                     "quiz, or use pools that draw fewer questions", "warning")
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def _mib(size: int) -> str:
+    return f"{size / MIB:.1f} MiB"
+
+
+def _check_sizes(assets: Mapping[PurePosixPath, bytes]) -> Iterator[Diagnostic]:
+    for path, data in sorted(assets.items()):
+        if len(data) > ASSET_BUDGET:
+            yield Diagnostic(Location(path), f"file is {_mib(len(data))}, over the "
+                             f"{_mib(ASSET_BUDGET)} budget for one file",
+                             "compress it (smaller images, a lower video bitrate); large files "
+                             "are slow for learners and some LMSs refuse them", "warning")
+    total = sum(len(data) for data in assets.values())
+    if total > PACKAGE_BUDGET:
+        yield Diagnostic(Location(PurePosixPath("course.yml")),
+                         f"the package's files add up to {_mib(total)}, over the "
+                         f"{_mib(PACKAGE_BUDGET)} budget for a package",
+                         "compress the largest files or split the course; many LMSs limit "
+                         "uploads to a few hundred MiB", "warning")
+
+
+def sniff_image(data: bytes) -> str | None:
+    """The image format the bytes start with ('PNG', 'JPEG', ...), or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "WebP"
+    if data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
+        return "AVIF"
+    head = data[:65536].decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if head.startswith("<") and re.search(r"<svg[\s>]", head):
+        return "SVG"
+    return None
+
+
+def image_problem(path: PurePosixPath, data: bytes) -> tuple[str, str] | None:
+    """(message, hint) when a file named like an image does not hold that kind of image."""
+    suffix = path.suffix.lower()
+    if suffix not in IMAGES:
+        return None
+    expected = _IMAGE_KINDS[suffix]
+    found = sniff_image(data)
+    if found == expected:
+        return None
+    if found is None:
+        return (f"file is named like a {expected} image but does not contain one",
+                f"export the image again as {expected}; browsers show a broken image")
+    return (f"file is named like a {expected} image but contains a {found} image",
+            f"rename it to {path.stem}{_SUFFIX_OF[found]} and update the links to it")
