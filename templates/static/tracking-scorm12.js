@@ -55,6 +55,7 @@
       case 'ordering': return r.join(',');
       case 'matching': return q.sources.filter(function (s) { return r[s.id]; })
         .map(function (s) { return s.id + '.' + r[s.id]; }).join(',');
+      case 'fill-in': return clip(String(r).trim().split(/\s+/).join(' ')); /* as it was compared */
       case 'numeric': {
         var n = window.ScormbuildScoring.parseNumber(r);
         return n === null ? clip(r) : String(n);
