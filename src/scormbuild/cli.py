@@ -135,7 +135,7 @@ def targets(
                                 "description": t.description} for t in TARGETS.values()]))
         return
     for t in TARGETS.values():
-        typer.echo(f"{t.name:<10} {t.manifest_name:<16} {t.description}")
+        typer.echo(f"{t.name:<10} {t.manifest_name or '(none)':<16} {t.description}")
 
 
 def main() -> None:

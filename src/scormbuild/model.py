@@ -13,6 +13,7 @@ from typing import Literal
 from .errors import Diagnostic, Location
 from .quiz import Quiz, build_quiz
 from .sources import CourseSources, LessonSource
+from .specs import FontSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +51,23 @@ class Completion:
 
 
 @dataclass(frozen=True, slots=True)
+class Font:
+    """A font file shipped in the package: one face of the branding's font family."""
+
+    file: PurePosixPath
+    weight: int = 400
+    style: str = "normal"
+
+
+@dataclass(frozen=True, slots=True)
 class Branding:
-    """Logo and colours of the player."""
+    """Logo, colours and fonts of the player."""
 
     logo: PurePosixPath | None
     primary_color: str | None
     accent_color: str | None
+    font_family: str | None = None
+    fonts: tuple[Font, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +180,15 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
         objectives=tuple(spec.objectives), pass_mark=spec.pass_mark,
         completion=Completion(completion.all_lessons_viewed, completion.assessment_passed),
         allow_html=spec.allow_html, activity_base=spec.xapi.activity_base,
-        branding=Branding(logo, spec.branding.primary_color, spec.branding.accent_color),
+        branding=Branding(logo, spec.branding.primary_color, spec.branding.accent_color,
+                          spec.branding.font_family, _fonts(spec.branding.fonts)),
         pages=tuple(pages))
     return course, diags
+
+
+def _fonts(specs: list[str | FontSpec]) -> tuple[Font, ...]:
+    return tuple(Font(PurePosixPath(f)) if isinstance(f, str)
+                 else Font(PurePosixPath(f.file), f.weight, f.style) for f in specs)
 
 
 def _lesson(source: LessonSource) -> Lesson:

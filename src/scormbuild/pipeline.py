@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import archive, xsd
+from .branding import check_branding
 from .audit import audit_course
 from .errors import CourseInvalid, Diagnostic, Location, has_errors
 from .markup import MarkupContext, PageLinks, render_texts
@@ -58,6 +59,9 @@ def compile_course(root: Path) -> Compiled:
             diags.append(Diagnostic(sources.locate.at("branding", "logo"),
                                     f"logo '{course.branding.logo}' not found",
                                     "give the path from the course folder, e.g. assets/logo.svg"))
+    fonts, found = check_branding(course.branding, sources.locate.at, sources.assets)
+    used |= fonts
+    diags.extend(found)
     for path in sorted(set(sources.assets) - used):
         diags.append(Diagnostic(Location(path), "asset is not used by any lesson or quiz",
                                 "it is left out of the package; delete it or link to it",

@@ -45,12 +45,23 @@ class XapiSpec(Spec):
     )
 
 
+class FontSpec(Spec):
+    """One font file of the package (a face of `font_family`)."""
+
+    file: NonEmpty  # path from the course folder, e.g. assets/fonts/body-bold.woff2
+    weight: Annotated[int, Field(ge=100, le=900, multiple_of=100)] = 400
+    style: Literal["normal", "italic"] = "normal"
+
+
 class BrandingSpec(Spec):
-    """Look of the player: logo and colours."""
+    """Look of the player: logo, colours and fonts (fonts only from the package)."""
 
     logo: str | None = None
     primary_color: Annotated[str, Field(pattern=COLOR)] | None = None
     accent_color: Annotated[str, Field(pattern=COLOR)] | None = None
+    font_family: Annotated[str, Field(min_length=1, max_length=80,
+                                      pattern=r"^[A-Za-z0-9 _-]+$")] | None = None
+    fonts: list[NonEmpty | FontSpec] = []
 
 
 class LessonRef(Spec):

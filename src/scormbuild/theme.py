@@ -12,10 +12,18 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 
+from .branding import render_theme_css
 from .i18n import catalog_for
 from .model import Course, Page
 from .quiz import Question, Quiz
@@ -90,13 +98,17 @@ def json_for_script(value: Any) -> Markup:
     return Markup(text)
 
 
-def _minutes(value: int | None) -> str:
+@pass_context
+def _minutes(context: Context, value: int | None) -> str:
+    """A duration in the course's language ("1 h 30 min")."""
     if not value:
         return ""
+    strings = context.get("t") or {}
     hours, minutes = divmod(value, 60)
-    if hours and minutes:
-        return f"{hours} h {minutes} min"
-    return f"{hours} h" if hours else f"{minutes} min"
+    key = "duration_hm" if hours and minutes else "duration_h" if hours else "duration_m"
+    text = str(strings.get(key, {"duration_hm": "{h} h {m} min", "duration_h": "{h} h",
+                                 "duration_m": "{m} min"}[key]))
+    return text.replace("{h}", str(hours)).replace("{m}", str(minutes))
 
 
 def render_site(course: Course, texts: Texts, theme: Theme, adapter: str,
@@ -116,7 +128,7 @@ def render_site(course: Course, texts: Texts, theme: Theme, adapter: str,
         "t": strings,
         "data": player_data(course, texts, strings),
         "scripts": [f"static/{s}" for s in scripts],
-        "styles": ["static/player.css", "static/highlight.css"],
+        "styles": ["static/player.css", "static/highlight.css", "static/theme.css"],
         "connect_src": connect_src,
         "direction": "rtl" if course.language.split("-")[0] in ("ar", "he", "fa", "ur") else "ltr",
     }
@@ -124,6 +136,7 @@ def render_site(course: Course, texts: Texts, theme: Theme, adapter: str,
     site["index.html"] = theme.env.get_template("layout.html").render(context).encode("utf-8")
     for name in ("player.css", *scripts):
         site[f"static/{name}"] = theme.static_file(name)
+    site["static/theme.css"] = render_theme_css(course.branding).encode("utf-8")
     site["static/highlight.css"] = HtmlFormatter(style="default").get_style_defs(
         ".highlight").encode("utf-8")
     for path, data in assets.items():

@@ -520,6 +520,17 @@
     });
   });
 
+  /* ---- print: Ctrl+P prints the page on screen; "Print course" prints every lesson in order
+   * (player.css, body.print-all). */
+  var printButton = $('#print-course');
+  if (printButton) {
+    printButton.addEventListener('click', function () {
+      document.body.classList.add('print-all');
+      window.print();
+    });
+    window.addEventListener('afterprint', function () { document.body.classList.remove('print-all'); });
+  }
+
   /* ---- start, exit ------------------------------------------------------------------------ */
 
   function finish() {

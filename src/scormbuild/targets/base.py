@@ -16,7 +16,7 @@ class Target:
 
     name: str  # value of --target
     description: str
-    manifest_name: str  # file at the zip root
+    manifest_name: str | None  # file at the zip root; None for a plain web export
     schema: str | None  # XSD set under scormbuild/schemas/ that validates the manifest
     adapter: str  # tracking adapter: templates/static/tracking-<adapter>.js
     connect_src: str  # Content-Security-Policy connect-src for the player page
