@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import jinja2
+
 from . import archive, xsd
-from .branding import check_branding
 from .audit import audit_course
+from .branding import check_branding
 from .errors import CourseInvalid, Diagnostic, Location, has_errors
 from .markup import MarkupContext, PageLinks, render_texts
 from .model import Course, build_course
@@ -117,8 +121,12 @@ def _quiz_markdown(quiz: Quiz) -> dict[str, str | None]:
 def render_package(compiled: Compiled, target: Target, templates: Path | None = None) -> Site:
     """Every file of one target's package, in memory, with the manifest checked by its XSD."""
     theme = make_theme(compiled.templates, templates)
-    site = render_site(compiled.course, compiled.texts, theme, target.adapter, compiled.assets,
-                       connect_src=target.connect_src, extra_scripts=target.scripts)
+    try:
+        site = render_site(compiled.course, compiled.texts, theme, target.adapter,
+                           compiled.assets, connect_src=target.connect_src,
+                           extra_scripts=target.scripts)
+    except jinja2.TemplateError as err:  # a course's own templates/ can be broken
+        raise CourseInvalid([_template_error(err, compiled.root)]) from err
     files = dict(site)
     files.update(target.write(compiled.course, site))
     if target.schema is not None:
@@ -127,6 +135,22 @@ def render_package(compiled: Compiled, target: Target, templates: Path | None = 
         if errors:
             raise CourseInvalid(errors)
     return files
+
+
+def _template_error(err: jinja2.TemplateError, root: Path) -> Diagnostic:
+    """Where a template failed (its file and line when Jinja knows them) and what to do."""
+    filename, line = getattr(err, "filename", None), getattr(err, "lineno", None)
+    if filename is None:  # errors while rendering carry their place in the traceback only
+        for frame in traceback.extract_tb(err.__traceback__)[::-1]:
+            if frame.filename.endswith((".html", ".xml", ".js", ".css")):
+                filename, line = frame.filename, frame.lineno
+                break
+    path = Path(filename) if filename else Path("templates")
+    with contextlib.suppress(ValueError):
+        path = path.resolve().relative_to(root.resolve())
+    return Diagnostic(Location(PurePosixPath(path.as_posix()), line),
+                      f"template error: {err.message or type(err).__name__}",
+                      "fix the template, or delete it to use the default one")
 
 
 def package_name(course: Course, target: Target) -> str:
