@@ -111,7 +111,13 @@ def check(
     """Check courses without writing anything; report every problem at once."""
     worst = 0
     for course_dir in expand_courses(courses):
-        diags = pipeline.check(course_dir, list(TARGETS))
+        try:
+            diags = pipeline.check(course_dir, list(TARGETS))
+        except OSError as err:  # a file vanished or became unreadable while we read the course
+            _err(f"{course_dir}: error: {err.strerror or err} ({err.filename or course_dir})")
+            _err("    hint: check that the course files exist and that you may read them")
+            worst = 1
+            continue
         report(diags, course_dir)
         errors, warnings = _count(diags)
         _err(f"{course_dir}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
