@@ -1,19 +1,13 @@
-"""Shared fixtures: copies of fixture courses in a temporary folder, built packages."""
+"""Shared fixtures: copies of fixture courses in a temporary folder."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-COURSES = FIXTURES / "courses"
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "courses"
-
-CourseFactory = Callable[[str], Path]
+from support import COURSES, CourseFactory
 
 
 @pytest.fixture
@@ -26,10 +20,3 @@ def course_copy(tmp_path: Path) -> CourseFactory:
         return dest
 
     return make
-
-
-def write(path: Path, text: str) -> Path:
-    """Write text to path, creating folders."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import CourseFactory, write
 from scormbuild.pipeline import check, compile_course
+from support import CourseFactory, write
 
 
 def test_course_model_pages_and_modules(course_copy: CourseFactory) -> None:
@@ -49,5 +49,6 @@ def test_assessment_required_but_missing(course_copy: CourseFactory) -> None:
     write(course / "course.yml", text)
     assert [d.render() for d in check(course)] == [
         "course.yml:5:3: error: completion requires a passed assessment, but the course has no "
-        "graded quiz\n    hint: add a quiz with 'kind: assessment', or set assessment_passed: false",
+        "graded quiz that counts\n    hint: add a quiz with 'kind: assessment' and a weight above 0, "
+        "or set assessment_passed: false",
     ]

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import COURSES, EXAMPLES, CourseFactory, write
 from scormbuild import xsd
 from scormbuild.errors import CourseInvalid
 from scormbuild.pipeline import build, compile_course, render_package
 from scormbuild.targets import TARGETS
+from support import COURSES, EXAMPLES, CourseFactory, write
 
 SCORM = TARGETS["scorm12"]
 NS = {"cp": "http://www.imsproject.org/xsd/imscp_rootv1p1p2",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import CourseFactory, write
 from scormbuild.pipeline import check
 from scormbuild.sources import read_course
+from support import CourseFactory, write
 
 
 def rendered(course: Path) -> list[str]:

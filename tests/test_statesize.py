@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import REPO, write
+from support import REPO, write
 from scormbuild.model import Course
 from scormbuild.pipeline import compile_course
 from scormbuild.quiz import Question
