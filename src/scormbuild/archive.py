@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: no build dates in the output
 TEMP_SUFFIX = ".part"
+STALE_AFTER_S = 600  # younger temporaries may belong to a parallel build (build --jobs)
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
@@ -55,9 +57,11 @@ def _atomic(dest: Path) -> Iterator[tempfile._TemporaryFileWrapper[bytes]]:
         raise
 
 
-def sweep_temporaries(folder: Path) -> None:
-    """Remove temporary files a killed build may have left behind."""
+def sweep_temporaries(folder: Path, older_than_s: float = STALE_AFTER_S) -> None:
+    """Remove temporary files a killed build left behind (not those a running build writes)."""
     if folder.is_dir():
+        cutoff = time.time() - older_than_s
         for stale in folder.glob(f".*{TEMP_SUFFIX}"):
             with contextlib.suppress(OSError):
-                stale.unlink()
+                if stale.stat().st_mtime < cutoff:
+                    stale.unlink()

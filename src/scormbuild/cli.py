@@ -7,15 +7,18 @@ stdout carries only results (package paths) for CI to capture; diagnostics go to
 from __future__ import annotations
 
 import json
+import os
 import sys
+import webbrowser
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from . import pipeline
-from .errors import CourseInvalid, Diagnostic, has_errors
+from . import batch, console, pipeline, scaffold
+from .errors import Diagnostic, has_errors
 from .targets import DEFAULT_TARGET, TARGETS
 
 app = typer.Typer(
@@ -72,35 +75,71 @@ def build(
     out: Path = typer.Option(Path("dist"), "--out", "-o", help="Folder for the zips."),
     templates: Path | None = typer.Option(None, "--templates", help="Extra template folder."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=0,
+                             help="Courses built in parallel; 0 = one per CPU."),
+    as_json: bool = typer.Option(False, "--json",
+                                 help="Print a JSON summary on stdout instead of zip paths."),
 ) -> None:
     """Build course packages into dist/ as <course-id>-<version>-<target>.zip."""
-    names = [t.value for t in target]
-    failed = 0
-    for course_dir in expand_courses(courses):
-        try:
-            if strict:
-                warnings = [d for d in pipeline.check(course_dir, names)]
-                if warnings:
-                    raise CourseInvalid(warnings)
-            results = pipeline.build(course_dir, names, out, templates)
-        except CourseInvalid as invalid:
-            report(invalid.diagnostics, course_dir)
-            errors, warnings_n = _count(invalid.diagnostics)
+    names = tuple(dict.fromkeys(t.value for t in target))
+    course_dirs = expand_courses(courses)
+    build_jobs = [batch.BuildJob(d, names, out, templates, strict) for d in course_dirs]
+    workers = batch.default_jobs() if jobs == 0 else jobs
+
+    def done(outcome: batch.BuildOutcome, bar: console.Progress) -> None:
+        course_dir = outcome.job.course_dir
+        report(outcome.diagnostics, course_dir)
+        if outcome.io_error is not None:
+            _err(f"{course_dir}: error: {outcome.io_error}")
+            _err(f"    hint: {outcome.io_hint}")
+            bar.advance(f"{course_dir}: failed, no package written")
+        elif not outcome.ok:
+            errors, warnings_n = _count(outcome.diagnostics)
             _err(f"{course_dir}: {_plural(errors, 'error')}, {_plural(warnings_n, 'warning')}; "
                  "no package written")
-            failed += 1
-            continue
-        except OSError as err:
-            _err(f"{course_dir}: error: {err.strerror or err} ({err.filename or out})")
-            _err("    hint: check that the output folder is writable and the disk is not full")
-            failed += 1
-            continue
-        if results:
-            report(results[0].warnings, course_dir)
-        for result in results:
+            bar.advance(f"{course_dir}: failed")
+        else:
+            bar.advance(f"{course_dir}: {_plural(len(outcome.results), 'package')}")
+
+    with console.progress(len(build_jobs), "Building", quiet=len(build_jobs) < 2) as bar:
+        outcomes = batch.run_builds(build_jobs, workers, lambda o: done(o, bar))
+    built = [r for o in outcomes for r in o.results]
+    console.print_table(
+        ("course", "target", "path", "size", "files"),
+        [(r.course_id, r.target, str(r.path), console.human_size(r.size), str(r.files))
+         for r in built], right=(3, 4))
+    failed = [o for o in outcomes if not o.ok]
+    if len(outcomes) > 1:
+        _err(f"built {_plural(len(built), 'package')} from "
+             f"{_plural(len(outcomes) - len(failed), 'course')}"
+             + (f"; {_plural(len(failed), 'course')} failed" if failed else ""))
+    if as_json:
+        typer.echo(json.dumps(_build_summary(outcomes), indent=2))
+    else:
+        for result in built:
             typer.echo(str(result.path))
     if failed:
         raise typer.Exit(1)
+
+
+def _build_summary(outcomes: Sequence[batch.BuildOutcome]) -> dict[str, Any]:
+    def package(r: pipeline.BuildResult) -> dict[str, Any]:
+        return {"course": r.course_id, "target": r.target, "path": str(r.path), "size": r.size,
+                "files": r.files}
+
+    courses = []
+    for o in outcomes:
+        errors, warnings = _count(o.diagnostics)
+        diags = [console.diagnostic_json(d, str(o.job.course_dir)) for d in o.diagnostics]
+        if o.io_error is not None:
+            errors += 1
+            diags.append({"path": str(o.job.out_dir), "line": None, "column": None,
+                          "severity": "error", "message": o.io_error, "hint": o.io_hint})
+        courses.append({"source": str(o.job.course_dir), "ok": o.ok, "errors": errors,
+                        "warnings": warnings, "diagnostics": diags,
+                        "packages": [package(r) for r in o.results]})
+    return {"ok": all(o.ok for o in outcomes), "courses": courses,
+            "packages": [package(r) for o in outcomes for r in o.results]}
 
 
 @app.command()
@@ -142,6 +181,113 @@ def targets(
         return
     for t in TARGETS.values():
         typer.echo(f"{t.name:<10} {t.manifest_name or '(none)':<16} {t.description}")
+
+
+SchemaName = Enum("SchemaName", {k: k for k in scaffold.SCHEMA_KINDS}, type=str)  # type: ignore[misc]
+OutputFormat = Enum("OutputFormat", {"text": "text", "json": "json"}, type=str)  # type: ignore[misc]
+
+
+def _interactive() -> bool:
+    """Prompting is allowed only with a person at a terminal (never in CI or a pipe)."""
+    return sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI")
+
+
+@app.command()
+def new(
+    directory: Path = typer.Argument(..., help="Folder to create the course in (new or empty)."),
+    title: str | None = typer.Option(None, "--title", help="Course title [default: from DIR]."),
+    course_id: str | None = typer.Option(
+        None, "--id", help="Course id: lowercase letters, digits, hyphens [default: from title]."),
+    language: str = typer.Option("en-US", "--language", help="BCP 47 language tag."),
+) -> None:
+    """Create a small working course to start from: it checks clean and builds at once."""
+    if title is None:
+        default = scaffold.title_from(directory.resolve().name)
+        title = typer.prompt("Course title", default=default) if _interactive() else default
+    try:
+        written = scaffold.write_course(directory, title, course_id or scaffold.slugify(title),
+                                        language)
+    except scaffold.ScaffoldError as err:
+        _err(f"{directory}: error: {err.message}")
+        if err.hint:
+            _err(f"    hint: {err.hint}")
+        raise typer.Exit(1) from None
+    except OSError as err:
+        _err(f"{directory}: error: {err.strerror or err} ({err.filename or directory})")
+        _err("    hint: check that you may create files in that place")
+        raise typer.Exit(1) from None
+    typer.echo(str(directory))
+    _err(f"created {_plural(len(written), 'file')} in {directory}; next:")
+    _err(f"    scormbuild preview {directory}")
+    _err(f"    scormbuild build {directory}")
+
+
+@app.command()
+def schema(
+    kind: SchemaName = typer.Argument(..., help="course (course.yml) or quiz (quizzes/*.yml)."),  # type: ignore[valid-type]
+) -> None:
+    """Print the JSON Schema of course.yml or of a quiz file, for editors."""
+    typer.echo(scaffold.schema_text(kind.value), nl=False)
+
+
+@app.command()
+def validate(
+    packages: list[Path] = typer.Argument(..., help="Package zips to check."),
+    output: OutputFormat = typer.Option(  # type: ignore[valid-type]
+        "text", "--format", "-f", help="text (diagnostics on stderr) or json (on stdout)."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
+) -> None:
+    """Check package zips like a strict LMS would on upload (any zip, not only ours)."""
+    from .package_check import validate_package
+
+    reports = [validate_package(path) for path in packages]
+    failed = [r for r in reports if not r.ok or (strict and r.diagnostics)]
+    if output.value == "json":
+        typer.echo(json.dumps({"ok": not failed, "packages": [r.to_json() for r in reports]},
+                              indent=2))
+    else:
+        for r in reports:
+            for diag in r.diagnostics:  # paths are the zip's name or a member of the zip
+                inside = str(diag.where.path) != (r.path.name or str(r.path))
+                _err(f"{r.path}/{diag.render()}" if inside
+                     else f"{r.path}{diag.render().removeprefix(str(diag.where.path))}")
+            errors, warnings = _count(r.diagnostics)
+            _err(f"{r.path}: {r.kind or 'unknown kind'}, {_plural(errors, 'error')}, "
+                 f"{_plural(warnings, 'warning')}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def preview(
+    course: Path = typer.Argument(Path("."), help="Course folder."),
+    port: int = typer.Option(8000, "--port", "-p", min=0, max=65535,
+                             help="Port on 127.0.0.1; 0 = any free port."),
+    no_open: bool = typer.Option(False, "--no-open", help="Do not open a browser."),
+    target: TargetName = typer.Option(  # type: ignore[valid-type]
+        DEFAULT_TARGET, "--target", "-t", help="Standard to start with (switch in the page)."),
+    templates: Path | None = typer.Option(None, "--templates", help="Extra template folder."),
+) -> None:
+    """Play the course in a local LMS page that rebuilds and reloads when you save a file."""
+    from . import preview as preview_server
+
+    if not course.is_dir():
+        _err(f"{course}: error: no such folder")
+        _err("    hint: give the course folder (the one with course.yml), "
+             "or create one with scormbuild new")
+        raise typer.Exit(1)
+    try:
+        server = preview_server.PreviewServer(course, target.value, port=port,
+                                              templates=templates)
+    except OSError as err:
+        _err(f"127.0.0.1:{port}: error: cannot listen: {err.strerror or err}")
+        _err("    hint: another program uses that port; try --port 0 for any free one")
+        raise typer.Exit(1) from None
+    with server:
+        _err(f"previewing {course} at {server.url} (Ctrl+C to stop)")
+        if not no_open:
+            webbrowser.open(server.url)
+        server.serve_until_interrupted()
 
 
 def main() -> None:
