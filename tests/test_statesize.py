@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from support import REPO, write
 from scormbuild.model import Course
 from scormbuild.pipeline import compile_course
 from scormbuild.quiz import Question
@@ -24,6 +23,7 @@ from scormbuild.statesize import (
     worst_draw,
 )
 from scormbuild.theme import Texts, player_data
+from support import REPO, write
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="needs node")

@@ -166,7 +166,9 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
                     f"add '- {kind}: {name}' to the outline in course.yml, or delete the file"))
     pages = _split_name_clashes(pages, diags, sources)
     completion = spec.completion
-    if completion.assessment_passed and not any(p.quiz and p.quiz.counts for p in pages):
+    unread_quiz = any(kind == "quiz" for kind, _ in sources.unreadable)  # reported already
+    if (completion.assessment_passed and not unread_quiz
+            and not any(p.quiz and p.quiz.counts for p in pages)):
         diags.append(Diagnostic(
             sources.locate.at("completion", "assessment_passed"),
             "completion requires a passed assessment, but the course has no graded quiz that "

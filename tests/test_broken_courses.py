@@ -1,0 +1,175 @@
+"""A corpus of broken courses, each named for its one fault, checked through the CLI.
+
+Folder cases live in tests/fixtures/courses/broken/<fault>/ with `expected.txt`: the exit code
+of `scormbuild check <fault>` on the first line, then its exact stderr. Faults a folder cannot
+hold (symlinks, bytes no editor writes, huge files, unreadable files) are built from the
+minimal course by the GENERATED table below. Regenerate after a deliberate message change with
+`SCORMBUILD_REGEN=1 pytest tests/test_broken_courses.py`, then review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scormbuild.cli import app
+from support import COURSES, write
+
+BROKEN = COURSES / "broken"
+REGEN = os.environ.get("SCORMBUILD_REGEN") == "1"
+FOLDER_CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
+MIB = 1024 * 1024
+
+
+def run_check(cwd: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(app, ["check", name])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("fault", FOLDER_CASES)
+def test_broken_course_folder(fault: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(BROKEN / fault, tmp_path / fault, ignore=shutil.ignore_patterns("expected.txt"))
+    code, stdout, stderr = run_check(tmp_path, fault, monkeypatch)
+    expected_file = BROKEN / fault / "expected.txt"
+    if REGEN:
+        expected_file.write_text(f"exit {code}\n{stderr}")
+    first, _, expected = expected_file.read_text().partition("\n")
+    assert stdout == ""
+    assert stderr == expected
+    assert f"exit {code}" == first
+    assert code == 1 or "warning" in stderr  # a corpus case is never silently fine
+
+
+def _minimal(root: Path) -> Path:
+    shutil.copytree(COURSES / "minimal", root)
+    return root
+
+
+def symlinked_lesson(root: Path) -> None:
+    secret = write(root.parent / "secret.md", "---\ntitle: Secret\n---\nPasswords.\n")
+    (root / "lessons" / "secret.md").symlink_to(secret)
+
+
+def symlinked_assets_folder(root: Path) -> None:
+    (root.parent / "elsewhere").mkdir()
+    (root / "assets").symlink_to(root.parent / "elsewhere", target_is_directory=True)
+
+
+def non_utf8_lesson(root: Path) -> None:
+    (root / "lessons" / "only.md").write_bytes(b"---\ntitle: Caf\xe9\n---\nText.\n")
+
+
+def nul_bytes_in_course_yml(root: Path) -> None:
+    path = root / "course.yml"
+    path.write_bytes(path.read_bytes().replace(b"title: Minimal", b"title: Min\0imal"))
+
+
+def utf16_lesson(root: Path) -> None:
+    (root / "lessons" / "only.md").write_bytes("---\ntitle: Only\n---\nText.\n".encode("utf-16"))
+
+
+def huge_lesson(root: Path) -> None:
+    write(root / "lessons" / "only.md", "---\ntitle: Only\n---\n" + "word " * (450 * 1024))
+
+
+def asset_over_budget(root: Path) -> None:
+    write(root / "lessons" / "only.md", "---\ntitle: Only\n---\n[Film](../assets/film.pdf)\n")
+    (root / "assets").mkdir()
+    with (root / "assets" / "film.pdf").open("wb") as f:
+        f.truncate(26 * MIB)
+
+
+def asset_over_limit(root: Path) -> None:
+    (root / "assets").mkdir()
+    with (root / "assets" / "film.mp4").open("wb") as f:
+        f.truncate(201 * MIB)
+
+
+def course_path_is_a_file(root: Path) -> None:
+    shutil.rmtree(root)
+    root.write_text("id: not-a-folder\n")
+
+
+def course_path_missing(root: Path) -> None:
+    shutil.rmtree(root)
+
+
+def no_course_yml(root: Path) -> None:
+    (root / "course.yml").unlink()
+
+
+def deep_yaml_block_nesting(root: Path) -> None:
+    write(root / "course.yml", (root / "course.yml").read_text() + "objectives:\n" + "- " * 70
+          + "x\n")
+
+
+GENERATED: dict[str, tuple[Callable[[Path], None], int, str]] = {
+    "symlinked-lesson": (symlinked_lesson, 1, (
+        "{c}/lessons/secret.md: error: symbolic links are not allowed in a course\n"
+        "    hint: copy the file into the course folder instead of linking to it\n"
+        "{c}: 1 error, 0 warnings\n")),
+    "symlinked-assets-folder": (symlinked_assets_folder, 1, (
+        "{c}/assets: error: symbolic links are not allowed in a course\n"
+        "    hint: copy the file into the course folder instead of linking to it\n"
+        "{c}: 1 error, 0 warnings\n")),
+    "non-utf8-lesson": (non_utf8_lesson, 1, (
+        "{c}/lessons/only.md:2: error: file is not valid UTF-8 text\n"
+        "    hint: save the file with UTF-8 encoding in your editor\n"
+        "{c}: 1 error, 0 warnings\n")),
+    "utf16-lesson": (utf16_lesson, 1, (
+        "{c}/lessons/only.md:1: error: file contains NUL bytes, so it is not text\n"
+        "    hint: save it again as plain UTF-8 text, or check that this is the right file\n"
+        "{c}: 1 error, 0 warnings\n")),
+    "nul-bytes-in-course-yml": (nul_bytes_in_course_yml, 1, (
+        "{c}/course.yml:2: error: file contains NUL bytes, so it is not text\n"
+        "    hint: save it again as plain UTF-8 text, or check that this is the right file\n"
+        "{c}: 1 error, 0 warnings\n")),
+    "huge-lesson": (huge_lesson, 1, (
+        "{c}/lessons/only.md: error: file is 2304020 bytes, over the 2097152 byte limit for "
+        "text files\n    hint: split it into several lessons or quizzes\n"
+        "{c}: 1 error, 0 warnings\n")),
+    "asset-over-budget": (asset_over_budget, 0, (
+        "{c}/assets/film.pdf: warning: file is 26.0 MiB, over the 25.0 MiB budget for one file\n"
+        "    hint: compress it (smaller images, a lower video bitrate); large files are slow for "
+        "learners and some LMSs refuse them\n{c}: 0 errors, 1 warning\n")),
+    "asset-over-limit": (asset_over_limit, 1, (
+        "{c}/assets/film.mp4: error: file is 201 MiB, over the 200 MiB limit\n"
+        "    hint: compress it or host it outside the package\n{c}: 1 error, 0 warnings\n")),
+    "course-path-is-a-file": (course_path_is_a_file, 1, (
+        "{abs}: error: is a file, not a course folder\n"
+        "    hint: pass the folder that contains course.yml\n{c}: 1 error, 0 warnings\n")),
+    "course-path-missing": (course_path_missing, 1, (
+        "{abs}: error: course folder not found\n"
+        "    hint: pass the folder that contains course.yml\n{c}: 1 error, 0 warnings\n")),
+    "no-course-yml": (no_course_yml, 1, (
+        "{c}/course.yml: error: course.yml not found in the course folder\n"
+        "    hint: create {c}/course.yml or run 'scormbuild new {c}'\n"
+        "{c}: 1 error, 0 warnings\n")),
+    "deep-yaml-block-nesting": (deep_yaml_block_nesting, 1, (
+        "{c}/course.yml:9:127: error: YAML syntax: values nested more than 64 levels deep\n"
+        "    hint: course files need only a few levels: check for unbalanced brackets\n"
+        "{c}: 1 error, 0 warnings\n")),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(GENERATED))
+def test_generated_broken_course(fault: str, tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    make, exit_code, expected = GENERATED[fault]
+    root = _minimal(tmp_path / fault)
+    make(root)
+    code, stdout, stderr = run_check(tmp_path, fault, monkeypatch)
+    assert stdout == ""
+    assert stderr == expected.format(c=fault, abs=tmp_path / fault)
+    assert code == exit_code
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(FOLDER_CASES) + len(GENERATED) >= 40
