@@ -48,6 +48,14 @@
         });
     }
 
+    function ended(mark) {
+      var key = 'scormbuild.cmi5.terminated:' + params.fetch;
+      try {
+        if (mark) window.sessionStorage.setItem(key, '1');
+        return window.sessionStorage.getItem(key) === '1';
+      } catch (e) { return false; }
+    }
+
     function object() { return { objectType: 'Activity', id: activityId }; }
 
     /* The context template with additions; nothing of the template is overwritten (10.2.1) */
@@ -138,6 +146,12 @@
         var launchData = null;
         return token().then(function (t) {
           lrs.auth = 'Basic ' + t;
+          if (ended()) {
+            /* a reload after `terminated`: this launch is over (the LMS must launch again);
+             * only what is still queued gets sent */
+            lrs.start();
+            throw new Error('this cmi5 session has ended; launch the course again from the LMS');
+          }
           return lrs.getDocument('activities/state', stateParams('LMS.LaunchData'));
         }).then(function (text) {
           launchData = text ? JSON.parse(text) : null;
@@ -162,12 +176,10 @@
       questionAnswered: function (answer) {
         if (!live || !normal) return;
         var q = answer.question;
+        /* no success (it would need the moveon category) and no score (passed/failed only):
+         * correctness follows from the response and the definition's correctResponsesPattern */
         var result = { response: X.response(q, answer.response),
           duration: X.duration(answer.answeredAt - answer.shownAt) };
-        if (q.type !== 'likert') {
-          result.success = answer.score >= 1;
-          result.score = { scaled: Math.round(answer.score * 10000) / 10000 };
-        }
         /* a cmi5 "allowed" statement: context template, no cmi5 category (9.6.2) */
         send('answered', X.interaction(data, answer.quiz, q), result,
           context([], null, [object()]));
@@ -194,6 +206,7 @@
         if (pending && !judged && !doc.reported.passed) judge(pending, false);
         storeDoc();
         defined('terminated', { duration: session() });
+        ended(true);
         if (leaving) { lrs.flushOnExit(); return; }
         lrs.flush(3000).then(function () {
           if (launch.returnURL) window.location.assign(launch.returnURL); /* 8.3: back to the LMS */

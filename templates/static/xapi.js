@@ -23,6 +23,7 @@
   var BATCH = 50;          /* statements per POST */
   var MAX_DELAY = 8000;    /* backoff ceiling, ms */
   var KEEPALIVE_MAX = 60000; /* keepalive bodies are limited to 64 KiB in flight */
+  var TIMEOUT = 10000;     /* a request that hangs is given up and sent again */
 
   /* ---- statement parts -------------------------------------------------------------------- */
 
@@ -187,6 +188,8 @@
 
   /* ---- the LRS client and the durable queue ------------------------------------------------ */
 
+  var queues = []; /* every Lrs of the page, for tests and debugging */
+
   function Lrs(endpoint, auth) {
     this.endpoint = endpoint.charAt(endpoint.length - 1) === '/' ? endpoint : endpoint + '/';
     this.auth = auth || '';
@@ -201,6 +204,7 @@
     try { this.items = JSON.parse(window.localStorage.getItem(this.key) || '[]') || []; } catch (e) { this.items = []; }
     var self = this;
     window.addEventListener('online', function () { self.retryNow(); });
+    queues.push(this);
   }
 
   Lrs.prototype.headers = function (json) {
@@ -224,7 +228,10 @@
       init.signal = abort.signal;
       setTimeout(function () { abort.abort(); }, options.timeout);
     }
-    return fetch(url, init);
+    /* read every body: an unread one keeps its connection busy, and six of them stall the host */
+    return fetch(url, init).then(function (r) {
+      return r.text().then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
+    });
   };
 
   /* GET a document (State or Agent Profile API): its text, or null when there is none (404) */
@@ -232,7 +239,7 @@
     return this.request('GET', path, params, undefined, { timeout: timeout || 8000 }).then(function (r) {
       if (r.status === 404) return null;
       if (!r.ok) throw new Error('GET ' + path + ': HTTP ' + r.status);
-      return r.text();
+      return r.body;
     });
   };
 
@@ -294,11 +301,12 @@
 
   Lrs.prototype.requestFor = function (batch, keepalive) {
     if (batch[0].kind === 'state') {
-      return this.request('PUT', 'activities/state', batch[0].params, batch[0].body, { keepalive: keepalive });
+      return this.request('PUT', 'activities/state', batch[0].params, batch[0].body,
+        { keepalive: keepalive, timeout: keepalive ? 0 : TIMEOUT });
     }
     /* POST is idempotent here: an LRS drops statements it already has with the same id and content */
     var body = JSON.stringify(batch.map(function (item) { return item.body; }));
-    return this.request('POST', 'statements', null, body, { keepalive: keepalive });
+    return this.request('POST', 'statements', null, body, { keepalive: keepalive, timeout: keepalive ? 0 : TIMEOUT });
   };
 
   Lrs.prototype.sendHead = function () {
@@ -387,6 +395,6 @@
     uuid: uuid, duration: duration, timestamp: timestamp, text: text, langMap: langMap,
     questionId: questionId, pageId: pageId, pageActivity: pageActivity, activity: activity,
     correctPatterns: correctPatterns, interaction: interaction, response: response, score: score, verb: verb,
-    query: query, agent: agent, Lrs: Lrs
+    query: query, agent: agent, Lrs: Lrs, queues: queues
   };
 }());

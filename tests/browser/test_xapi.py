@@ -1,0 +1,432 @@
+"""TinCan and cmi5 packages played in Chromium against a real LRS (Ralph on 127.0.0.1).
+
+Every statement the player sends is fetched back from the LRS and checked by both validators
+(@learninglocker/xapi-validation and Ralph's pydantic models) and by the cmi5 rules of
+/shared/reference/xapi.md section 2.2-2.3. The outage tests stop the LRS mid-course.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.parse
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+from playwright.sync_api import Page
+
+from scormbuild.pipeline import compile_course, render_package
+from scormbuild.targets import TARGETS
+
+try:
+    from harness import BrowserLog, RalphLrs, StaticServer
+except ImportError:  # pragma: no cover - tests/ made into a package
+    from .harness import BrowserLog, RalphLrs, StaticServer
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+MINI = REPO / "tests" / "fixtures" / "courses" / "xapi-mini"
+EXAMPLES = sorted(p for p in (REPO / "courses").glob("*") if (p / "course.yml").is_file())
+COURSES = [MINI, *EXAMPLES]
+
+ADL = "http://adlnet.gov/expapi/verbs/"
+CMI5 = "https://w3id.org/xapi/cmi5/"
+CMI5_CATEGORY = CMI5 + "context/categories/cmi5"
+MOVEON = CMI5 + "context/categories/moveon"
+SESSION = CMI5 + "context/extensions/sessionid"
+MASTERY = CMI5 + "context/extensions/masteryscore"
+CMI5_VERBS = {"initialized", "completed", "passed", "failed", "terminated"}
+NS = {"c": "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"}
+UTC_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+DURATION = re.compile(r"^PT(\d+H)?(\d+M)?\d+(\.\d{1,2})?S$")
+MBOX_ACTOR = {"objectType": "Agent", "name": "Test Learner", "mbox": "mailto:learner@example.com"}
+
+Validate = Callable[[list[dict[str, Any]]], list[list[str]]]
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def build_package(course: Path, target: str, dest: Path) -> Path:
+    """Render one package into a folder (what an LMS unpacks)."""
+    for name, data in render_package(compile_course(course), TARGETS[target]).items():
+        path = dest / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return dest
+
+
+def verb(statement: dict[str, Any]) -> str:
+    return str(statement["verb"]["id"]).rsplit("/", 1)[-1]
+
+
+def course_data(page: Page) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(page.text_content("#course-data") or "{}")
+    return data
+
+
+def answer_question(page: Page, quiz: str, q: dict[str, Any], box: str) -> None:
+    """Give the right answer to question `q` shown in the fieldset selector `box`."""
+    kind = q["type"]
+    if kind in ("single", "true-false"):
+        correct = next(c["id"] for c in q["choices"] if c["correct"])
+        page.check(f"{box} input[value='{correct}']")
+    elif kind == "likert":
+        page.check(f"{box} input[value='{q['choices'][-1]['id']}']")
+    elif kind == "multiple":
+        for c in q["choices"]:
+            if c["correct"]:
+                page.check(f"{box} input[value='{c['id']}']")
+    elif kind == "fill-in":
+        page.fill(f"{box} input", q["answers"][0])
+    elif kind == "numeric":
+        value = q["answer"] if q["answer"] is not None else (q["min"] + q["max"]) / 2
+        page.fill(f"{box} input", f"{value:g}")
+    elif kind == "matching":
+        for source, target in q["pairs"]:
+            page.select_option(f"{box} select[data-source='{source}']", target)
+    elif kind == "ordering":
+        page.eval_on_selector(
+            f"{box} ol",
+            "(ol, ids) => ids.forEach(id => ol.appendChild(ol.querySelector(`li[data-item='${id}']`)))",
+            [i["id"] for i in q["items"]],
+        )
+
+
+def play_quiz(page: Page, data: dict[str, Any], quiz: str) -> None:
+    """Answer every question of the quiz on screen correctly and submit."""
+    graded = data["quizzes"][quiz]["graded"]
+    form = f"#page-{quiz} form.quiz"
+    for _ in range(200):
+        box = f"{form} fieldset.question:not([hidden])"
+        index = int(page.get_attribute(box, "data-index") or "0")
+        answer_question(page, quiz, data["quizzes"][quiz]["questions"][index], box)
+        if not graded:
+            page.click(f"{form} [data-action='check']")
+        if page.is_visible(f"{form} [data-action='submit']"):
+            page.click(f"{form} [data-action='submit']")
+            page.wait_for_selector(f"#page-{quiz} .quiz-results:not([hidden])")
+            return
+        page.click(f"{form} [data-action='next']")
+    raise AssertionError(f"quiz {quiz} never reached its submit button")
+
+
+def play_course(page: Page, start: int = 0) -> dict[str, Any]:
+    """From page `start` to the last page through the UI; every quiz answered correctly."""
+    data = course_data(page)
+    for index in range(start, len(data["pages"])):
+        current = data["pages"][index]
+        page.wait_for_selector(f"#page-{current['id']}:not([hidden])")
+        if current["kind"] == "quiz":
+            play_quiz(page, data, current["id"])
+        if index < len(data["pages"]) - 1:
+            page.click("#next")
+    return data
+
+
+def open_player(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("html.js-ready")
+
+
+def queue_length(page: Page, endpoint: str) -> int:
+    key = "scormbuild.xapi.queue:" + endpoint
+    length: int = page.evaluate("k => JSON.parse(localStorage.getItem(k) || '[]').length", key)
+    return length
+
+
+def wait_for_statements(page: Page, lrs: RalphLrs, registration: str, last_verb: str,
+                        timeout: float = 20.0) -> list[dict[str, Any]]:
+    """The registration's statements in the order the LRS stored them, once `last_verb` is in.
+
+    Waits with page.wait_for_timeout, never time.sleep: the `page` fixture routes requests
+    through Python, so the browser's requests only move while Playwright is called.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = lrs.statements(registration=registration)
+        if any(verb(s) == last_verb for s in found):
+            page.wait_for_timeout(300)  # anything still in flight
+            return stored_order(lrs.statements(registration=registration))
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no '{last_verb}' statement arrived; LRS log:\n{lrs.log_tail()}")
+
+
+def stored_order(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Ralph answers newest first; `stored` ties keep the answer's order."""
+    indexed = list(enumerate(statements))
+    indexed.sort(key=lambda pair: (pair[1]["stored"], -pair[0]))
+    return [s for _, s in indexed]
+
+
+def assert_valid(statements: list[dict[str, Any]], validate: Validate) -> None:
+    # What the AU sent: drop what the LRS added (stored, authority, version).
+    sent = [{k: v for k, v in s.items() if k not in ("stored", "authority", "version")}
+            for s in statements]
+    problems = {i: (verb(s), m) for i, (s, m) in enumerate(zip(sent, validate(sent), strict=True))
+                if m}
+    assert problems == {}
+
+
+def assert_in_order_once(statements: list[dict[str, Any]]) -> None:
+    ids = [s["id"] for s in statements]
+    assert len(ids) == len(set(ids)), "a statement arrived twice"
+    stamps = [s["timestamp"] for s in statements]
+    assert stamps == sorted(stamps), "statements were stored out of order"
+
+
+def console_errors(log: BrowserLog) -> list[str]:
+    """console.error entries, except Chromium's note on the expected 404 of a first State GET."""
+    return [e.text for e in log.console if e.type == "error"
+            and not ("404" in e.text and ("activities/state" in e.url or "favicon" in e.url))]
+
+
+def tincan_url(server: StaticServer, lrs: RalphLrs, registration: str, actor: Any,
+               activity_id: str) -> str:
+    query = urllib.parse.urlencode({
+        "endpoint": lrs.endpoint, "auth": lrs.auth, "actor": json.dumps(actor),
+        "registration": registration, "activity_id": activity_id,
+    })
+    return server.url("/pkg/index.html") + "?" + query
+
+
+def read_au(package: Path) -> dict[str, Any]:
+    au = etree.parse(str(package / "cmi5.xml")).find(".//c:au", NS)
+    assert au is not None
+    mastery = au.get("masteryScore")
+    return {"id": au.get("id"), "moveOn": au.get("moveOn"),
+            "masteryScore": float(mastery) if mastery is not None else None}
+
+
+# -- TinCan ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("course", COURSES, ids=lambda p: p.name)
+def test_tincan_course_played_to_the_end(
+    course: Path, page: Page, lrs: RalphLrs, static_server: StaticServer,
+    browser_log: BrowserLog, xapi_validate_many: Validate, tmp_path: Path,
+) -> None:
+    package = build_package(course, "tincan", tmp_path / "pkg")
+    static_server.mount("/pkg/", package)
+    activity_id = etree.parse(str(package / "tincan.xml")).getroot()[0][0].get("id")
+    registration = str(uuid.uuid4())
+    # the 2013 launch example's 0.95 actor form: arrays of values
+    old_actor = {"name": ["Test Learner"], "mbox": ["mailto:learner@example.com"]}
+    open_player(page, tincan_url(static_server, lrs, registration, old_actor, activity_id))
+    data = play_course(page)
+    page.click("#exit")
+    statements = wait_for_statements(page, lrs, registration, "terminated")
+
+    assert_valid(statements, xapi_validate_many)
+    assert_in_order_once(statements)
+    verbs = [verb(s) for s in statements]
+    graded = [q for p in data["pages"] if p["kind"] == "quiz" and data["quizzes"][p["id"]]["graded"]
+              for q in data["quizzes"][p["id"]]["questions"]]
+    assert verbs[0] == "initialized" and verbs[-1] == "terminated"
+    assert verbs.count("experienced") == len(data["pages"])
+    assert verbs.count("answered") >= len(graded)
+    assert verbs.count("completed") == 1
+    for s in statements:
+        assert s["actor"] == MBOX_ACTOR
+        assert s["context"]["registration"] == registration
+        assert UTC_MS.match(s["timestamp"])
+    by_verb = {verb(s): s for s in statements}
+    assert by_verb["passed"]["result"]["score"] == {"scaled": 1, "raw": 100, "min": 0, "max": 100}
+    assert by_verb["passed"]["object"]["id"] == activity_id
+    for name in ("completed", "passed", "terminated"):
+        assert DURATION.match(by_verb[name]["result"]["duration"])
+    answered = [s for s in statements if verb(s) == "answered"]
+    assert all(s["object"]["id"].startswith(activity_id + "/quizzes/") for s in answered)
+    assert all(s["object"]["definition"]["type"].endswith("cmi.interaction") for s in answered)
+    assert all(s["result"]["success"] for s in answered if "success" in s["result"])
+    manifest = (package / "tincan.xml").read_text()
+    assert all(f'id="{s["object"]["id"]}"' in manifest for s in answered
+               if s["object"]["id"].split("/quizzes/")[1].split("/")[0]
+               in {p["id"] for p in data["pages"] if p["kind"] == "quiz"
+                   and data["quizzes"][p["id"]]["graded"]})
+    state = lrs.get_state(activity_id, MBOX_ACTOR, "scormbuild.state", registration)
+    assert state["location"] == data["pages"][-1]["id"] and state["state"]
+    assert queue_length(page, lrs.endpoint) == 0
+    assert console_errors(browser_log) == [] and browser_log.page_errors == []
+
+
+def test_tincan_outage_and_reload_lose_nothing(
+    page: Page, lrs: RalphLrs, static_server: StaticServer, browser_log: BrowserLog,
+    xapi_validate_many: Validate, tmp_path: Path,
+) -> None:
+    package = build_package(MINI, "tincan", tmp_path / "pkg")
+    static_server.mount("/pkg/", package)
+    registration = str(uuid.uuid4())
+    activity_id = "https://courses.example.org/xapi/xapi-mini"
+    url = tincan_url(static_server, lrs, registration, MBOX_ACTOR, activity_id)
+    open_player(page, url)
+    page.wait_for_function("k => !JSON.parse(localStorage.getItem(k) || '[]').length",
+                           arg="scormbuild.xapi.queue:" + lrs.endpoint)
+    lrs.stop()
+    page.click("#next")  # lesson 2, LRS down
+    page.reload()        # suspended + the bookmark wait in localStorage
+    page.wait_for_selector("html.js-ready")
+    page.wait_for_selector("#page-details:not([hidden])")  # resumed from the queued state
+    assert queue_length(page, lrs.endpoint) > 0
+    play_course(page, start=1)
+    lrs.start()
+    page.click("#exit")
+    statements = wait_for_statements(page, lrs, registration, "terminated", timeout=30)
+
+    assert_valid(statements, xapi_validate_many)
+    assert_in_order_once(statements)
+    assert [verb(s) for s in statements] == [
+        "initialized", "experienced", "experienced", "suspended",
+        "initialized", "experienced", "experienced", *["answered"] * 8,
+        "completed", "passed", "terminated",
+    ]
+    page.wait_for_function("k => !JSON.parse(localStorage.getItem(k) || '[]').length",
+                           arg="scormbuild.xapi.queue:" + lrs.endpoint)
+    assert lrs.get_state(activity_id, MBOX_ACTOR, "scormbuild.state", registration)["location"] == "exam"
+    assert browser_log.page_errors == []
+
+
+# -- cmi5 --------------------------------------------------------------------------------------
+
+
+def assert_cmi5_rules(statements: list[dict[str, Any]], launch: Any, mastery: float | None,
+                      publisher_id: str) -> list[dict[str, Any]]:
+    """The AU's statements (the LMS's `launched` dropped) obey cmi5 9.x; returns them."""
+    au = [s for s in statements if verb(s) != "launched"]
+    verbs = [verb(s) for s in au]
+    assert verbs[0] == "initialized" and verbs[-1] == "terminated"
+    assert verbs.count("initialized") == verbs.count("terminated") == 1
+    assert verbs.count("passed") + verbs.count("failed") <= 1
+    assert verbs.count("completed") <= 1
+    for s in au:
+        context = s["context"]
+        assert s["actor"] == launch.actor
+        assert UTC_MS.match(s["timestamp"])
+        assert context["registration"] == launch.registration
+        assert context["extensions"][SESSION] == launch.session_id  # the context template
+        assert {"objectType": "Activity", "id": publisher_id} in context["contextActivities"]["grouping"]
+        categories = {c["id"] for c in context["contextActivities"].get("category", [])}
+        result = s.get("result", {})
+        if verb(s) in CMI5_VERBS:
+            assert s["object"]["id"] == launch.activity_id
+            assert CMI5_CATEGORY in categories
+        else:
+            assert CMI5_CATEGORY not in categories, "allowed statements carry no cmi5 category"
+        assert (MOVEON in categories) == ("success" in result or "completion" in result)
+        assert ("score" in result) == (verb(s) in ("passed", "failed"))
+        if verb(s) in ("completed", "passed", "failed", "terminated"):
+            assert DURATION.match(result["duration"])
+        if verb(s) == "completed":
+            assert result["completion"] is True and "success" not in result
+        if verb(s) in ("passed", "failed"):
+            assert result["success"] is (verb(s) == "passed")
+            assert "completion" not in result
+            if mastery is not None:
+                assert context["extensions"][MASTERY] == mastery
+                assert (result["score"]["scaled"] >= mastery) is (verb(s) == "passed")
+        if verb(s) == "initialized":
+            assert "result" not in s
+    return au
+
+
+def launch_cmi5(page: Page, lrs: RalphLrs, server: StaticServer, package: Path,
+                **options: Any) -> tuple[Any, dict[str, Any]]:
+    server.mount("/pkg/", package)
+    server.add_file("/lms-return.html", "<!doctype html><title>Back in the LMS</title>")
+    au = read_au(package)
+    launch = lrs.prepare_cmi5_launch(
+        server.url("/pkg/index.html"), publisher_id=au["id"], move_on=au["moveOn"],
+        mastery_score=au["masteryScore"], return_url=server.url("/lms-return.html"), **options)
+    open_player(page, launch.url)
+    return launch, au
+
+
+@pytest.mark.parametrize("course", COURSES, ids=lambda p: p.name)
+def test_cmi5_course_follows_the_launch_sequence(
+    course: Path, page: Page, lrs: RalphLrs, static_server: StaticServer,
+    browser_log: BrowserLog, xapi_validate_many: Validate, tmp_path: Path,
+) -> None:
+    package = build_package(course, "cmi5", tmp_path / "pkg")
+    launch, au = launch_cmi5(page, lrs, static_server, package)
+    play_course(page)
+    page.click("#exit")
+    page.wait_for_url("**/lms-return.html")  # returnURL honoured
+    statements = wait_for_statements(page, lrs, launch.registration, "terminated")
+
+    assert_valid(statements, xapi_validate_many)
+    assert_in_order_once(statements)
+    mine = assert_cmi5_rules(statements, launch, au["masteryScore"], au["id"])
+    verbs = [verb(s) for s in mine]
+    if au["moveOn"] in ("CompletedAndPassed", "Passed"):
+        assert "passed" in verbs
+    if au["moveOn"] in ("CompletedAndPassed", "Completed"):
+        assert "completed" in verbs
+    assert "answered" in verbs or not any(p["kind"] == "quiz" for p in course_data_pages(package))
+    # launch sequence: one POST to the fetch URL, LaunchData and preferences read first
+    requests = browser_log.requests
+    fetches = [r for r in requests if "/fetch/" in r]
+    assert len(fetches) == 1
+    first_statement = next(i for i, r in enumerate(requests) if r.startswith(lrs.endpoint + "statements"))
+    launch_data = next(i for i, r in enumerate(requests) if "stateId=LMS.LaunchData" in r)
+    prefs = next(i for i, r in enumerate(requests) if "profileId=cmi5LearnerPreferences" in r)
+    assert requests.index(fetches[0]) < launch_data < prefs < first_statement
+    assert lrs.get_state(launch.activity_id, launch.actor, "LMS.LaunchData",
+                         launch.registration) == launch.launch_data  # never modified
+    assert browser_log.page_errors == []
+
+
+def course_data_pages(package: Path) -> list[dict[str, Any]]:
+    html = (package / "index.html").read_text()
+    match = re.search(r'<script type="application/json" id="course-data">(.*?)</script>', html, re.S)
+    assert match is not None
+    pages: list[dict[str, Any]] = json.loads(match.group(1))["pages"]
+    return pages
+
+
+@pytest.mark.parametrize("mode", ["Browse", "Review"])
+def test_cmi5_browse_and_review_send_only_initialized_and_terminated(
+    mode: str, page: Page, lrs: RalphLrs, static_server: StaticServer,
+    xapi_validate_many: Validate, tmp_path: Path,
+) -> None:
+    package = build_package(MINI, "cmi5", tmp_path / "pkg")
+    launch, au = launch_cmi5(page, lrs, static_server, package, launch_mode=mode)
+    play_course(page)
+    page.click("#exit")
+    page.wait_for_url("**/lms-return.html")
+    statements = wait_for_statements(page, lrs, launch.registration, "terminated")
+    mine = assert_cmi5_rules(statements, launch, au["masteryScore"], au["id"])
+    assert [verb(s) for s in mine] == ["initialized", "terminated"]
+    assert_valid(statements, xapi_validate_many)
+
+
+def test_cmi5_outage_mid_course_loses_nothing(
+    page: Page, lrs: RalphLrs, static_server: StaticServer, browser_log: BrowserLog,
+    xapi_validate_many: Validate, tmp_path: Path,
+) -> None:
+    package = build_package(MINI, "cmi5", tmp_path / "pkg")
+    launch, au = launch_cmi5(page, lrs, static_server, package)
+    page.wait_for_function("k => !JSON.parse(localStorage.getItem(k) || '[]').length",
+                           arg="scormbuild.xapi.queue:" + lrs.endpoint)
+    lrs.stop()
+    play_course(page)  # the learner goes on while nothing reaches the LRS
+    page.wait_for_selector("#page-exam .quiz-results:not([hidden])")
+    assert queue_length(page, lrs.endpoint) >= 10
+    lrs.start()
+    page.wait_for_function("k => !JSON.parse(localStorage.getItem(k) || '[]').length",
+                           arg="scormbuild.xapi.queue:" + lrs.endpoint, timeout=20_000)
+    page.click("#exit")
+    page.wait_for_url("**/lms-return.html")
+    statements = wait_for_statements(page, lrs, launch.registration, "terminated")
+
+    assert_valid(statements, xapi_validate_many)
+    assert_in_order_once(statements)
+    mine = assert_cmi5_rules(statements, launch, au["masteryScore"], au["id"])
+    assert [verb(s) for s in mine] == ["initialized", *["answered"] * 8, "completed", "passed",
+                                       "terminated"]
+    assert browser_log.page_errors == []
