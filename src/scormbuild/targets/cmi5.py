@@ -8,8 +8,9 @@ course.yml's `xapi.activity_base` and the course id, so they are stable across b
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from ..model import Course
 from .base import Files, Target
@@ -43,14 +44,14 @@ def mastery_score(course: Course) -> str | None:
     return None
 
 
-def _el(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
+def _el(parent: Any, tag: str, text: str | None = None) -> Any:
     element = etree.SubElement(parent, f"{{{CMI5}}}{tag}")
     if text is not None:
         element.text = text
     return element
 
 
-def _langstrings(parent: etree._Element, tag: str, text: str, lang: str) -> None:
+def _langstrings(parent: Any, tag: str, text: str, lang: str) -> None:
     box = _el(parent, tag)
     _el(box, "langstring", text).set("lang", lang)
 
@@ -59,7 +60,7 @@ def build_manifest(course: Course) -> bytes:
     """cmi5.xml: the course and its one AU launching index.html."""
     lang = course.language
     description = plain(course.description) or course.title
-    root = etree.Element(f"{{{CMI5}}}courseStructure", nsmap={None: CMI5})  # type: ignore[dict-item]
+    root = etree.Element(f"{{{CMI5}}}courseStructure", nsmap={None: CMI5})
     element = _el(root, "course")
     element.set("id", course.activity_id)
     _langstrings(element, "title", course.title, lang)
@@ -74,7 +75,7 @@ def build_manifest(course: Course) -> bytes:
     _langstrings(au, "title", course.title, lang)
     _langstrings(au, "description", description, lang)
     _el(au, "url", LAUNCH)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def write(course: Course, site: Files) -> Files:

@@ -8,7 +8,9 @@ Activity ids here must match the ones templates/static/xapi.js puts in statement
 
 from __future__ import annotations
 
-from lxml import etree
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from ..model import Course
 from ..quiz import Question
@@ -81,8 +83,8 @@ def components(q: Question) -> list[tuple[str, list[tuple[str, str]]]]:
     return []
 
 
-def _el(parent: etree._Element, tag: str, text: str | None = None,
-        lang: str | None = None) -> etree._Element:
+def _el(parent: Any, tag: str, text: str | None = None,
+        lang: str | None = None) -> Any:
     element = etree.SubElement(parent, f"{{{TINCAN}}}{tag}")
     if lang is not None:
         element.set("lang", lang)
@@ -94,7 +96,7 @@ def _el(parent: etree._Element, tag: str, text: str | None = None,
 def build_manifest(course: Course) -> bytes:
     """tincan.xml: the course activity with the launch file, then the graded questions."""
     lang = course.language
-    root = etree.Element(f"{{{TINCAN}}}tincan", nsmap={None: TINCAN})  # type: ignore[dict-item]
+    root = etree.Element(f"{{{TINCAN}}}tincan", nsmap={None: TINCAN})
     activities = _el(root, "activities")
     activity = _el(activities, "activity")
     activity.set("id", course.activity_id)
@@ -124,7 +126,7 @@ def build_manifest(course: Course) -> bytes:
                     component = _el(box, "component")
                     _el(component, "id", component_id)
                     _el(component, "description", plain(text) or component_id, lang)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def write(course: Course, site: Files) -> Files:
