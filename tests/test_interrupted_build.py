@@ -20,6 +20,7 @@ from scormbuild.archive import STALE_AFTER_S
 from support import write
 
 ZIP = "big-1.0.0-scorm12.zip"
+MARK = b"A change, so the next zip differs."
 FRACTIONS = (0.2, 0.45, 0.65, 0.85)  # of a full build's duration
 
 
@@ -66,10 +67,9 @@ def test_killed_builds_leave_the_previous_zip(tmp_path: Path) -> None:
     duration = time.monotonic() - started
     before = (out / ZIP).read_bytes()
     lesson = course / "lessons" / "l000.md"
-    write(lesson, lesson.read_text() + "\nA change, so the next zip differs.\n")
+    write(lesson, lesson.read_text() + "\n" + MARK.decode() + "\n")
 
     killed_running = 0
-    temporaries_seen = 0
     for delay in (f * duration for f in FRACTIONS):
         proc = run_build(course, out)
         time.sleep(delay)
@@ -79,15 +79,28 @@ def test_killed_builds_leave_the_previous_zip(tmp_path: Path) -> None:
         proc.wait(timeout=300)
         assert visible(out) == [ZIP]
         data = (out / ZIP).read_bytes()
-        if proc.returncode == -signal.SIGKILL:
-            assert data == before, f"killed after {delay:.1f}s: the previous zip changed"
-        else:  # the build finished before the kill: the new zip is complete
+        if data != before:
+            # only allowed when the build got as far as its atomic rename (the kill may land
+            # in the moment between the rename and the exit): then the new zip is complete
+            assert proc.returncode == 0 or proc.returncode == -signal.SIGKILL
             with zipfile.ZipFile(out / ZIP) as zf:
-                assert zf.testzip() is None
+                assert zf.testzip() is None, f"killed after {delay:.1f}s: a damaged zip"
+                assert MARK in zf.read("index.html"), f"killed after {delay:.1f}s: zip changed"
             before = data
-        temporaries_seen += any(p.name.endswith(".part") for p in out.iterdir())
     assert killed_running >= 2, f"builds took {duration:.1f}s, too fast to interrupt"
-    assert temporaries_seen >= 1, "no kill landed while the zip was being written"
+
+    # and once exactly while the zip is being written: kill as soon as the temporary appears
+    earlier = set(out.glob(".*.part"))
+    proc = run_build(course, out)
+    deadline = time.monotonic() + 300
+    while (not set(out.glob(".*.part")) - earlier and proc.poll() is None
+           and time.monotonic() < deadline):
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=300) == -signal.SIGKILL
+    assert visible(out) == [ZIP]
+    assert (out / ZIP).read_bytes() == before
+    assert set(out.glob(".*.part")) - earlier, "the killed build's temporary stays, hidden"
 
     # the sweep spares fresh temporaries (a concurrent build may own them): age ours first
     old = time.time() - STALE_AFTER_S - 60
@@ -97,4 +110,4 @@ def test_killed_builds_leave_the_previous_zip(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == [ZIP]  # stale .part files were swept
     with zipfile.ZipFile(out / ZIP) as zf:
         assert zf.testzip() is None
-        assert b"A change, so the next zip differs." in zf.read("index.html")
+        assert MARK in zf.read("index.html")
