@@ -102,3 +102,19 @@ def test_raw_html_is_text_unless_allowed() -> None:
 def test_slugify() -> None:
     assert slugify("Über Grenzen: 5 Strategien!") == "uber-grenzen-5-strategien"
     assert slugify("???") == "section"
+
+
+def test_links_to_missing_headings_warn(course_copy) -> None:  # type: ignore[no-untyped-def]
+    from scormbuild.pipeline import check
+    from support import write
+
+    course = course_copy("features")
+    intro = course / "lessons" / "intro.md"
+    write(intro, intro.read_text().replace("second.md#details", "second.md#detials")
+          + "\n[up](#hello) and [nowhere](#nowhere)\n")
+    assert [d.render() for d in check(course)] == [
+        "lessons/intro.md:10: warning: link to '#detials' points at no heading of page 'second'\n"
+        "    hint: use the heading's text in lowercase with hyphens, e.g. '#my-heading' for '## My heading'",
+        "lessons/intro.md:32: warning: link to '#nowhere' points at no heading of page 'intro'\n"
+        "    hint: use the heading's text in lowercase with hyphens, e.g. '#my-heading' for '## My heading'",
+    ]

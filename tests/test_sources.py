@@ -113,3 +113,14 @@ def test_symlink_is_refused(course_copy: CourseFactory, tmp_path: Path) -> None:
     assert (
         "lessons/link.md: error: symbolic links are not allowed in a course" in rendered(course)[0]
     )
+
+
+def test_unquoted_colon_in_text_gets_a_quoting_hint(course_copy: CourseFactory) -> None:
+    course = course_copy("features")
+    path = course / "quizzes" / "check.yml"
+    write(path, path.read_text().replace("prompt: Pick b.", "prompt: Boundary crossing: pick b."))
+    assert rendered(course) == [
+        "quizzes/check.yml:5:30: error: YAML syntax: mapping values are not allowed in this context\n"
+        "    hint: text that contains ': ' must be quoted (\"...\"), or write '>' after the key and "
+        "the text indented on the next lines",
+    ]

@@ -55,6 +55,8 @@ class Rendered:
     html: str
     assets: set[PurePosixPath] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    anchors: set[str] = field(default_factory=set)  # heading ids this text defines
+    anchor_links: list[tuple[str, Location]] = field(default_factory=list)  # ids it links to
 
 
 def slugify(text: str) -> str:
@@ -158,6 +160,9 @@ class _Walker:
         self.last_level = 1
         self.slugs: set[str] = set()
 
+    def where(self, line: int | None) -> Location:
+        return Location(self.path, None if line is None else line + self.offset)
+
     def warn(self, line: int | None, message: str, hint: str, severity: str = "warning") -> None:
         where = Location(self.path, None if line is None else line + self.offset)
         self.out.diagnostics.append(Diagnostic(where, message, hint, severity))  # type: ignore[arg-type]
@@ -188,6 +193,7 @@ class _Walker:
             slug, n = f"{base}-{n}", n + 1
         self.slugs.add(slug)
         token.attrSet("id", f"{self.page}--{slug}")
+        self.out.anchors.add(f"{self.page}--{slug}")
         token.attrSet("tabindex", "-1")
         # headings inside a page shift one level down: the page title is the <h1>
         new_tag = f"h{min(level + (1 if level == 1 else 0), 6)}"
@@ -287,8 +293,9 @@ class _Walker:
             token.attrSet("rel", "noopener noreferrer")
             return
         if href.startswith("#"):
-            slug = href[1:]
-            token.attrSet("href", f"#{self.page}--{slug}")
+            anchor = f"{self.page}--{href[1:]}"
+            self.out.anchor_links.append((anchor, self.where(line)))
+            token.attrSet("href", f"#{anchor}")
             return
         name = PurePosixPath(unquote(parts.path)).name
         if parts.path.endswith(".md") or parts.path.endswith(".yml"):
@@ -298,6 +305,8 @@ class _Walker:
                           "check the file name; lessons are linked as other-lesson.md")
                 return
             anchor = f"{page}--{parts.fragment}" if parts.fragment else f"page-{page}"
+            if parts.fragment:
+                self.out.anchor_links.append((anchor, self.where(line)))
             token.attrSet("href", f"#{anchor}")
             token.attrSet("data-page", page)
             return
@@ -320,4 +329,6 @@ def render_texts(ctx: MarkupContext, texts: Mapping[str, str | None], path: Pure
         html[key] = rendered.html
         merged.assets |= rendered.assets
         merged.diagnostics.extend(rendered.diagnostics)
+        merged.anchors |= rendered.anchors
+        merged.anchor_links.extend(rendered.anchor_links)
     return html, merged

@@ -85,6 +85,8 @@ def _render_texts(course: Course, sources: CourseSources
     quiz_texts: dict[str, dict[str, str]] = {}
     used: set[PurePosixPath] = set()
     diags: list[Diagnostic] = []
+    anchors: set[str] = set()
+    anchor_links: list[tuple[str, Location]] = []
     for page in course.pages:
         if page.lesson is not None:
             lesson = page.lesson
@@ -101,6 +103,14 @@ def _render_texts(course: Course, sources: CourseSources
             quiz_texts[page.name] = html
         used |= rendered.assets
         diags.extend(rendered.diagnostics)
+        anchors |= rendered.anchors
+        anchor_links.extend(rendered.anchor_links)
+    for anchor, where in anchor_links:
+        if anchor not in anchors:
+            page, _, heading = anchor.partition("--")
+            diags.append(Diagnostic(where, f"link to '#{heading}' points at no heading of page "
+                                    f"'{page}'", "use the heading's text in lowercase with "
+                                    "hyphens, e.g. '#my-heading' for '## My heading'", "warning"))
     return Texts(lessons, quiz_texts), used, diags
 
 

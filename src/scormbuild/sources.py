@@ -426,7 +426,10 @@ def _load_yaml(text: str, path: PurePosixPath, offset: int, diags: list[Diagnost
         col = None if mark is None else mark.column + 1
         problem = str(err.problem or err.context or "invalid YAML").strip()
         hint = "check the indentation and quoting on this line"
-        if "(aliases?)" in problem:
+        if "mapping values are not allowed" in problem:
+            hint = ("text that contains ': ' must be quoted (\"...\"), or write '>' after the "
+                    "key and the text indented on the next lines")
+        elif "(aliases?)" in problem:
             hint = "anchors and aliases (&name, *name) multiply values here: write them out"
         elif "levels deep" in problem:
             hint = "course files need only a few levels: check for unbalanced brackets"
