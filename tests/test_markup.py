@@ -118,3 +118,19 @@ def test_links_to_missing_headings_warn(course_copy) -> None:  # type: ignore[no
         "lessons/intro.md:32: warning: link to '#nowhere' points at no heading of page 'intro'\n"
         "    hint: use the heading's text in lowercase with hyphens, e.g. '#my-heading' for '## My heading'",
     ]
+
+
+def test_quiz_text_problems_point_into_the_quiz_file(course_copy) -> None:  # type: ignore[no-untyped-def]
+    from scormbuild.pipeline import check
+    from support import write
+
+    course = course_copy("features")
+    path = course / "quizzes" / "final.yml"
+    text = path.read_text().replace("prompt: Sky is blue?", "prompt: |\n      Look:\n\n      ![](../assets/box.svg)")
+    write(path, text.replace("- {text: B}", "- {text: '![Gone](../assets/gone.png)'}"))
+    assert [d.render() for d in check(course)] == [
+        "quizzes/final.yml:9: error: image '../assets/box.svg' has no alt text\n"
+        "    hint: describe the image between the brackets: ![what it shows](...)",
+        "quizzes/final.yml:16: error: file '../assets/gone.png' not found\n"
+        "    hint: put it in assets/ and write ../assets/gone.png",
+    ]

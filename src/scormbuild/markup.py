@@ -318,14 +318,19 @@ class _Walker:
 
 
 def render_texts(ctx: MarkupContext, texts: Mapping[str, str | None], path: PurePosixPath,
-                 page: str) -> tuple[dict[str, str], Rendered]:
-    """Render several short texts (quiz prompts, feedback) of one file; merge what they use."""
+                 page: str, lines: Mapping[str, int | None] | None = None
+                 ) -> tuple[dict[str, str], Rendered]:
+    """Render several short texts (quiz prompts, feedback) of one file; merge what they use.
+
+    `lines` gives the file line where each text starts, so diagnostics point into the file.
+    """
     merged = Rendered("")
     html: dict[str, str] = {}
     for key, text in texts.items():
         if not text:
             continue
-        rendered = ctx.render(text, path, page, inline="\n\n" not in text.strip())
+        first = (lines or {}).get(key) or 1
+        rendered = ctx.render(text, path, page, first, inline="\n\n" not in text.strip())
         html[key] = rendered.html
         merged.assets |= rendered.assets
         merged.diagnostics.extend(rendered.diagnostics)

@@ -17,7 +17,7 @@ from .errors import CourseInvalid, Diagnostic, Location, has_errors
 from .markup import MarkupContext, PageLinks, render_texts
 from .model import Course, build_course
 from .quiz import Quiz
-from .sources import CourseSources, read_asset, read_course
+from .sources import CourseSources, Locator, read_asset, read_course
 from .targets import TARGETS, Target
 from .theme import Site, Texts, make_theme, render_site
 
@@ -99,7 +99,8 @@ def _render_texts(course: Course, sources: CourseSources
         else:
             assert page.quiz is not None
             source = sources.quizzes[page.name]
-            html, rendered = render_texts(ctx, _quiz_markdown(page.quiz), source.path, page.name)
+            html, rendered = render_texts(ctx, _quiz_markdown(page.quiz), source.path, page.name,
+                                          _quiz_lines(page.quiz, source.locate))
             quiz_texts[page.name] = html
         used |= rendered.assets
         diags.extend(rendered.diagnostics)
@@ -126,6 +127,27 @@ def _quiz_markdown(quiz: Quiz) -> dict[str, str | None]:
                 texts[f"{key}choice.{c.id}"] = c.text
             texts[f"{key}choice.{c.id}.feedback"] = c.feedback
     return texts
+
+
+def _quiz_lines(quiz: Quiz, locate: Locator) -> dict[str, int | None]:
+    """Where each text of `_quiz_markdown` starts in the quiz file."""
+    lines: dict[str, int | None] = {"introduction": locate.text_line("introduction")}
+    for i, q in enumerate(quiz.questions):
+        key, at = f"{q.id}.", ("questions", i)
+        for name, loc in (("prompt", ("prompt",)), ("feedback.correct", ("feedback", "correct")),
+                          ("feedback.incorrect", ("feedback", "incorrect")),
+                          ("explanation", ("explanation",)), ("hint", ("hint",))):
+            lines[key + name] = locate.text_line(*at, *loc)
+        for j, c in enumerate(q.choices):
+            if q.type == "true-false":
+                lines[f"{key}choice.{c.id}.feedback"] = locate.text_line(
+                    *at, "feedback_true" if c.id == "t" else "feedback_false")
+                continue
+            field = "scale" if q.type == "likert" else "choices"
+            text_loc = (*at, field, j) if q.type == "likert" else (*at, field, j, "text")
+            lines[f"{key}choice.{c.id}"] = locate.text_line(*text_loc)
+            lines[f"{key}choice.{c.id}.feedback"] = locate.text_line(*at, field, j, "feedback")
+    return lines
 
 
 def render_package(compiled: Compiled, target: Target, templates: Path | None = None) -> Site:

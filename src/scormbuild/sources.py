@@ -63,6 +63,20 @@ class Locator:
             return Location(self.path)
         return Location(self.path, line + self.line_offset, column)
 
+    def text_line(self, *loc: str | int) -> int | None:
+        """1-based line where the text value at `loc` starts (its key's line as a fallback)."""
+        parent: Any = self.tree
+        for key in loc[:-1]:
+            try:
+                parent = parent[key]
+            except (KeyError, IndexError, TypeError):
+                return self.at(*loc).line
+        marks = getattr(parent, "lc", None)
+        start = getattr(marks, "text_line", lambda _key: None)(loc[-1]) if loc else None
+        if start is None:
+            return self.at(*loc).line
+        return int(start) + 1 + self.line_offset
+
     def file(self) -> Location:
         """The file itself, without a line."""
         return Location(self.path)

@@ -49,12 +49,17 @@ _Loader.yaml_implicit_resolvers.setdefault("", []).append(
 class Marks:
     """Positions (0-based) of a mapping's keys or a sequence's items, like ruamel's `lc`."""
 
-    __slots__ = ("_at", "col", "line")
+    __slots__ = ("_at", "_text", "col", "line")
 
     def __init__(self, node: Node) -> None:
         self.line = node.start_mark.line
         self.col = node.start_mark.column
         self._at: dict[Any, tuple[int, int]] = {}
+        self._text: dict[Any, int] = {}  # line where a text value's first character stands
+
+    def text_line(self, key: Any) -> int | None:
+        """0-based line of the first character of a scalar value (after a '|' or '>')."""
+        return self._text.get(key)
 
     def key(self, key: Any) -> tuple[int, int]:
         return self._at[key]
@@ -134,6 +139,9 @@ class _Builder:
                                            key_node.start_mark)
                 mapping[key] = self.build(value_node)
                 mapping.lc._at[key] = (key_node.start_mark.line, key_node.start_mark.column)
+                if isinstance(value_node, ScalarNode):
+                    block = value_node.style in ("|", ">")
+                    mapping.lc._text[key] = value_node.start_mark.line + (1 if block else 0)
             return mapping
         if isinstance(node, SequenceNode):
             sequence = YamlList()
@@ -141,5 +149,8 @@ class _Builder:
             for index, item in enumerate(node.value):
                 sequence.append(self.build(item))
                 sequence.lc._at[index] = (item.start_mark.line, item.start_mark.column)
+                if isinstance(item, ScalarNode):
+                    block = item.style in ("|", ">")
+                    sequence.lc._text[index] = item.start_mark.line + (1 if block else 0)
             return sequence
         return self.loader.construct_object(node, deep=True)
