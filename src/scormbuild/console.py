@@ -97,6 +97,8 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
         from rich.console import Console
         from rich.table import Table
         table = Table(*headers, box=None, header_style="bold", pad_edge=False)
+        for column in table.columns:
+            column.overflow = "fold"  # paths are shown whole, never cut with an ellipsis
         for index in right:
             table.columns[index].justify = "right"
         for row in rows:
