@@ -216,3 +216,17 @@ def test_any_zip_gives_a_report(
     assert report.kind in {None, "scorm12", "tincan", "cmi5"}
     assert all(d.message for d in report.diagnostics)
     report.to_json()
+
+
+def test_html_export_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    from scormbuild.pipeline import build
+
+    (result,) = build(Path(__file__).parent / "fixtures" / "courses" / "features", ["html"],
+                      tmp_path)
+    report = validate_package(result.path)
+    assert report.ok and report.kind is None
+    assert [d.render() for d in report.diagnostics] == [
+        "features-1.2.3-html.zip: warning: a plain web export (scormbuild --target html), not an "
+        "LMS package: an LMS finds nothing to import in it\n"
+        "    hint: host it on any web server for reviewers; upload the scorm12, tincan or cmi5 zip "
+        "to an LMS"]

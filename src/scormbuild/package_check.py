@@ -318,6 +318,13 @@ def _find_manifest(
     kinds_by_name = {MANIFEST_NAMES[k]: k for k in _KIND_ORDER}
     candidates = [n for n in names if posixpath.basename(n).lower() in kinds_by_name]
     if not candidates:
+        if {"index.html", "static/player.js"} <= set(names):
+            return None, None, [_zip_warning(
+                label,
+                "a plain web export (scormbuild --target html), not an LMS package: an LMS "
+                "finds nothing to import in it",
+                "host it on any web server for reviewers; upload the scorm12, tincan or cmi5 "
+                "zip to an LMS")]
         return None, None, [_no_manifest(label)]
     member = min(candidates, key=lambda n: (n.count("/"), n))
     kind = kinds_by_name[posixpath.basename(member).lower()]
