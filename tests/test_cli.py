@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import socket
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from scormbuild import cli, preview, scaffold
+from scormbuild import cli, console, preview, scaffold
 from scormbuild.targets import TARGETS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -386,3 +387,40 @@ def test_fixture_courses_still_build(tmp_path: Path) -> None:
     result = run("build", COURSES / "minimal", COURSES / "features", "-o", tmp_path, "--json")
     assert result.exit_code == 0, result.stderr
     assert len(json.loads(result.stdout)["packages"]) == 2
+
+
+# --- terminal output -----------------------------------------------------------------------
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("env", "fancy"), [
+    ({}, True), ({"NO_COLOR": ""}, False), ({"NO_COLOR": "1"}, False), ({"CI": "true"}, False),
+    ({"TERM": "dumb"}, False)])
+def test_fancy_output_only_on_a_plain_terminal(monkeypatch: pytest.MonkeyPatch,
+                                               env: dict[str, str], fancy: bool) -> None:
+    for name in ("NO_COLOR", "CI", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert console.fancy_output(_Tty()) is fancy
+    assert console.fancy_output(io.StringIO()) is False  # a pipe or a file
+
+
+def test_build_on_a_terminal_draws_progress_and_a_table(
+        monkeypatch: pytest.MonkeyPatch, course: Path, tmp_path: Path) -> None:
+    monkeypatch.setattr(console, "fancy_output", lambda stream=None: True)
+    second = tmp_path / "courses" / "second"
+    scaffold.write_course(second, "Second", "second", "en-US")
+    result = run("build", tmp_path / "courses", "-o", tmp_path / "dist")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.split()) == 2  # stdout stays plain: the zip paths
+    assert "second-1.0.0-scorm12.zip" in result.stderr and "files" in result.stderr
+
+
+def test_human_size() -> None:
+    assert [console.human_size(n) for n in (999, 1000, 31_800, 2_500_000)] == [
+        "999 B", "1.0 kB", "31.8 kB", "2.5 MB"]
