@@ -44,10 +44,8 @@ def build_one(job: BuildJob) -> BuildOutcome:
     try:
         if job.strict:
             found = pipeline.check(job.course_dir, job.targets)
-            if found:
-                # --strict: warnings count as errors; nothing is written
-                return BuildOutcome(job, diagnostics=tuple(
-                    Diagnostic(d.where, d.message, d.hint, "error") for d in found))
+            if found:  # --strict: warnings stop the build too; nothing is written
+                return BuildOutcome(job, diagnostics=tuple(found))
         results = pipeline.build(job.course_dir, job.targets, job.out_dir, job.templates)
     except CourseInvalid as invalid:
         return BuildOutcome(job, diagnostics=tuple(invalid.diagnostics))

@@ -95,8 +95,9 @@ def build(
             bar.advance(f"{course_dir}: failed, no package written")
         elif not outcome.ok:
             errors, warnings_n = _count(outcome.diagnostics)
+            why = " (--strict)" if strict and not errors else ""
             _err(f"{course_dir}: {_plural(errors, 'error')}, {_plural(warnings_n, 'warning')}; "
-                 "no package written")
+                 f"no package written{why}")
             bar.advance(f"{course_dir}: failed")
         else:
             bar.advance(f"{course_dir}: {_plural(len(outcome.results), 'package')}")
