@@ -10,7 +10,7 @@ import pytest
 
 from scormbuild.model import Course, build_course
 from scormbuild.pipeline import check
-from scormbuild.quiz import Question, Quiz, normalize_text, score_question
+from scormbuild.quiz import Choice, Question, Quiz, normalize_text, score_question
 from scormbuild.sources import read_course
 
 COURSES = Path(__file__).parent / "fixtures" / "courses"
@@ -271,3 +271,68 @@ questions:
 @pytest.mark.parametrize(("quiz", "expected"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
 def test_bad_spec_diagnostic(tmp_path: Path, quiz: str, expected: str) -> None:
     assert rendered(course_with_quiz(tmp_path, quiz)) == [expected]
+
+
+# --- ordering with partial credit, matching with shared targets --------------------------------
+
+
+def test_ordering_partial_credit_counts_items_in_their_correct_position() -> None:
+    items = tuple(Choice(i, i.upper()) for i in "abcd")
+    strict = make_q(type="ordering", items=items)
+    partial = make_q(type="ordering", items=items, partial=True)
+    cases = [(["a", "b", "c", "d"], 1, 1), (["b", "a", "c", "d"], 0, 0.5),
+             (["a", "c", "b", "d"], 0, 0.5), (["d", "c", "b", "a"], 0, 0),
+             (["d", "a", "b", "c"], 0, 0),  # all shifted by one: no item in its place
+             (["a", "b", "d", "c"], 0, 0.5), (["a", "b", "c"], 0, 0), ([], 0, 0)]
+    for order, whole, share in cases:
+        assert (score_question(strict, order), score_question(partial, order)) == (whole, share)
+
+
+def test_ordering_scoring_key(tmp_path: Path) -> None:
+    root = course_with_quiz(tmp_path, """\
+title: Q
+questions:
+  - {id: a, type: ordering, prompt: x, items: [One, Two, Three], scoring: partial}
+  - {id: b, type: ordering, prompt: x, items: [One, Two, Three]}
+""")
+    quiz = load(root).pages[1].quiz
+    assert quiz is not None
+    assert [q.partial for q in quiz.questions] == [True, False]
+    assert score_question(quiz.questions[0], ["a", "c", "b"]) == pytest.approx(1 / 3)
+
+
+SHARED_TARGETS = """\
+title: Q
+questions:
+  - id: zones
+    type: matching
+    prompt: Sort these behaviours into the three zones.
+    pairs:
+      - {source: Forgets to return calls, target: Under-involved}
+      - {source: Keeps clients at arm's length, target: Under-involved}
+      - {source: Explains what they can and cannot do, target: Helpful}
+      - {source: Lends a client money, target: Over-involved}
+      - {source: Texts a client late at night, target: Over-involved}
+    distractors: [Not applicable]
+"""
+
+
+def test_matching_sources_may_share_a_target(tmp_path: Path) -> None:
+    quiz = load(course_with_quiz(tmp_path, SHARED_TARGETS)).pages[1].quiz
+    assert quiz is not None
+    q = quiz.questions[0]
+    assert [(t.id, t.text) for t in q.targets] == [
+        ("a", "Under-involved"), ("b", "Helpful"), ("c", "Over-involved"), ("d", "Not applicable")]
+    assert [s.id for s in q.sources] == ["1", "2", "3", "4", "5"]
+    assert q.pairs == (("1", "a"), ("2", "a"), ("3", "b"), ("4", "c"), ("5", "c"))
+    right = {"1": "a", "2": "a", "3": "b", "4": "c", "5": "c"}
+    assert score_question(q, right) == 1
+    assert score_question(q, {**right, "2": "c"}) == 0
+    assert score_question(q, {**right, "5": "d"}) == 0
+
+
+def test_matching_distractor_equal_to_a_shared_target_is_an_error(tmp_path: Path) -> None:
+    quiz = SHARED_TARGETS.replace("[Not applicable]", "[Helpful]")
+    assert rendered(course_with_quiz(tmp_path, quiz)) == [
+        "quizzes/q.yml:12:5: error: distractor 'Helpful' is also a correct target\n"
+        "    hint: remove it from 'distractors'"]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from scormbuild.pipeline import compile_course
-from scormbuild.quiz import score_question
+from scormbuild.quiz import Choice, Question, score_question
 from scormbuild.theme import player_data
 
 REPO = Path(__file__).resolve().parents[1]
@@ -218,3 +218,121 @@ def test_codec_keeps_short_answers_exactly() -> None:
               State.decode('garbage', d), State.decode(State.encode(s, d), other)];""",
                  d=big_course(), other={**big_course(), "pages": [{"id": "x"}]})
     assert got == [{"0": 'naïve: yes, "quoted" ~ 100%', "1": "b"}, None, None, None]
+
+
+# --- ordering with partial credit, matching with shared targets --------------------------------
+
+
+def test_ordering_partial_credit_like_python() -> None:
+    items = [{"id": i} for i in "abcd"]
+    orders = [list("abcd"), list("bacd"), list("dcba"), list("dabc"), list("abdc"), list("abc")]
+    got = run_js("return orders.map(o => [Scoring.scoreQuestion(strict, o), "
+                 "Scoring.scoreQuestion(partial, o)]);", orders=orders,
+                 strict={"type": "ordering", "items": items, "partial": False},
+                 partial={"type": "ordering", "items": items, "partial": True})
+    assert got == [[1, 1], [0, 0.5], [0, 0], [0, 0], [0, 0.5], [0, 0]]
+    python = Question(id="q", type="ordering", prompt="p", points=1, feedback_correct=None,
+                      feedback_incorrect=None, hint=None, explanation=None, tags=(),
+                      items=tuple(Choice(i, i) for i in "abcd"), partial=True)
+    assert [score_question(python, o) for o in orders] == [g[1] for g in got]
+
+
+ADAPTER = f"""
+global.window = {{ScormbuildScoring: Scoring}};
+require({json.dumps(str(STATIC / 'tracking-scorm12.js'))});
+const F = window.ScormbuildTracking.create({{}}, {{}}).formats;
+"""
+
+SHARED_TARGETS_QUIZ = """\
+title: Zones
+kind: assessment
+questions:
+  - id: zones
+    type: matching
+    prompt: Sort these behaviours into the three zones.
+    pairs:
+      - {source: Forgets to return calls, target: Under-involved}
+      - {source: Keeps clients at arm's length, target: Under-involved}
+      - {source: Explains what they can and cannot do, target: Helpful}
+      - {source: Lends a client money, target: Over-involved}
+      - {source: Texts a client late at night, target: Over-involved}
+  - id: steps
+    type: ordering
+    scoring: partial
+    prompt: Put the steps in order.
+    items: [Notice, Pause, Consult, Document]
+"""
+
+
+def shared_targets_course(tmp_path: Path) -> Path:
+    root = tmp_path / "zones"
+    (root / "lessons").mkdir(parents=True)
+    (root / "quizzes").mkdir()
+    (root / "course.yml").write_text("id: zones\ntitle: Zones\noutline:\n  - lesson: intro\n"
+                                     "  - quiz: zones\n", encoding="utf-8")
+    (root / "lessons" / "intro.md").write_text("---\ntitle: Intro\n---\n\nHello.\n",
+                                               encoding="utf-8")
+    (root / "quizzes" / "zones.yml").write_text(SHARED_TARGETS_QUIZ, encoding="utf-8")
+    return root
+
+
+def test_shared_targets_score_save_and_report(tmp_path: Path) -> None:
+    compiled = compile_course(shared_targets_course(tmp_path))
+    quiz = player_data(compiled.course, compiled.texts, {})["quizzes"]["zones"]
+    zones, steps = quiz["questions"]
+    assert steps["partial"] is True
+    assert [t["text"] for t in zones["targets"]] == ["Under-involved", "Helpful", "Over-involved"]
+    assert zones["pairs"] == [["1", "a"], ["2", "a"], ["3", "b"], ["4", "c"], ["5", "c"]]
+    right = {"1": "a", "2": "a", "3": "b", "4": "c", "5": "c"}
+    wrong = {**right, "2": "b"}
+    got = run_js(ADAPTER + """
+      const d = {pages: [{id: 'intro'}, {id: 'zones'}], quizzes: {zones: quiz}};
+      const s = State.fresh(d);
+      s.active = {zones: {seed: 9, order: [0, 1], cursor: 1, checked: {},
+                          answers: {0: wrong, 1: ['a', 'c', 'b', 'd']}}};
+      const back = State.decode(State.encode(s, d), d).active.zones.answers;
+      return {
+        scores: [right, wrong].map(r => Scoring.scoreQuestion(quiz.questions[0], r)),
+        partial: Scoring.scoreQuestion(quiz.questions[1], back[1]),
+        restored: back[0],
+        pattern: F.correctPattern(quiz.questions[0]),
+        responses: [right, wrong].map(r => F.response(quiz.questions[0], r)),
+        steps: [F.correctPattern(quiz.questions[1]), F.response(quiz.questions[1], back[1])],
+      };""", quiz=quiz, right=right, wrong=wrong)
+    assert got == {
+        "scores": [1, 0], "partial": 0.5, "restored": wrong,
+        "pattern": "1.a,2.a,3.b,4.c,5.c",  # SCORM 1.2 matching: source.target pairs, RTE 3.4.2
+        "responses": ["1.a,2.a,3.b,4.c,5.c", "1.a,2.b,3.b,4.c,5.c"],
+        "steps": ["a,b,c,d", "a,c,b,d"],
+    }
+
+
+def test_partial_ordering_and_shared_targets_as_scorm_interactions(tmp_path: Path) -> None:
+    compiled = compile_course(shared_targets_course(tmp_path))
+    quiz = player_data(compiled.course, compiled.texts, {})["quizzes"]["zones"]
+    got = run_js("""
+      const cmi = {'cmi.interactions._count': '0'};
+      global.window = {ScormbuildScoring: Scoring, API: {
+        LMSInitialize: () => 'true', LMSCommit: () => 'true', LMSGetLastError: () => '0',
+        LMSGetValue: k => cmi[k] || '',
+        LMSSetValue: (k, v) => { cmi[k] = v; return 'true'; }}};
+      require(adapter);
+      const T = window.ScormbuildTracking.create({}, {});
+      T.start();
+      const answered = (q, r) => T.questionAnswered({quiz: 'zones', question: q, response: r,
+        score: Scoring.scoreQuestion(q, r), graded: true, shownAt: 0, answeredAt: 2000});
+      answered(quiz.questions[1], ['a', 'c', 'b', 'd']);
+      cmi['cmi.interactions._count'] = '1';
+      answered(quiz.questions[0], {'1': 'a', '2': 'a', '3': 'b', '4': 'c', '5': 'c'});
+      return Object.fromEntries(Object.entries(cmi).filter(([k]) => /\\.(type|result|pattern|student_response)$/.test(k)));
+    """, quiz=quiz, adapter=str(STATIC / "tracking-scorm12.js"))
+    assert got == {
+        "cmi.interactions.0.type": "sequencing",
+        "cmi.interactions.0.correct_responses.0.pattern": "a,b,c,d",
+        "cmi.interactions.0.student_response": "a,c,b,d",
+        "cmi.interactions.0.result": "0.5",  # partial credit as a decimal, like multiple choice
+        "cmi.interactions.1.type": "matching",
+        "cmi.interactions.1.correct_responses.0.pattern": "1.a,2.a,3.b,4.c,5.c",
+        "cmi.interactions.1.student_response": "1.a,2.a,3.b,4.c,5.c",
+        "cmi.interactions.1.result": "correct",
+    }

@@ -54,7 +54,7 @@ class Question:
     explanation: str | None
     tags: tuple[str, ...]
     choices: tuple[Choice, ...] = ()  # single, multiple, true-false, likert (scale)
-    partial: bool = False  # multiple: partial credit
+    partial: bool = False  # multiple, ordering: partial credit
     answers: tuple[str, ...] = ()  # fill-in
     case_sensitive: bool = False
     pattern: str | None = None
@@ -103,6 +103,7 @@ class Quiz:
     introduction: str | None
     pools: tuple[Pool, ...]
     questions: tuple[Question, ...]
+    short_title: str | None = None  # for the table of contents
 
     @property
     def counts(self) -> bool:
@@ -153,7 +154,8 @@ def build_quiz(source: QuizSource, course_pass_mark: int) -> tuple[Quiz, list[Di
         weight=spec.weight, attempts=spec.attempts,
         after_last_attempt=spec.after_last_attempt, shuffle_questions=spec.shuffle_questions,
         shuffle_choices=spec.shuffle_choices, time_limit_minutes=spec.time_limit_minutes,
-        introduction=spec.introduction, pools=pools, questions=tuple(questions))
+        introduction=spec.introduction, pools=pools, questions=tuple(questions),
+        short_title=spec.short_title)
     if graded and quiz.max_points == 0 and not diags:
         diags.append(Diagnostic(source.locate.at("questions"),
                                 "this assessment has no scored questions, so it cannot be passed",
@@ -245,7 +247,8 @@ def _build_question(spec: object, source: QuizSource, index: int
                 diags.append(Diagnostic(locate.at(*where, "items"),
                                         f"item '{text}' appears {n} times",
                                         "every item in an ordering question must differ"))
-        return Question(**base, items=items), diags  # type: ignore[arg-type]
+        return Question(**base, items=items,  # type: ignore[arg-type]
+                        partial=spec.scoring == "partial"), diags
     scale = tuple(Choice(str(i + 1) if i < 9 else LETTERS[i - 9], t)
                   for i, t in enumerate(spec.scale))
     return Question(**base, choices=scale), diags  # type: ignore[arg-type]
@@ -314,5 +317,9 @@ def score_question(question: Question, response: object) -> float:
         return 1.0 if all(response.get(s) == t for s, t in question.pairs) else 0.0
     if kind == "ordering":
         order = list(response) if isinstance(response, list | tuple) else []
-        return 1.0 if order == [i.id for i in question.items] else 0.0
+        expected = [i.id for i in question.items]
+        if not question.partial or len(order) != len(expected):
+            return 1.0 if order == expected else 0.0
+        # partial: each item in its correct position earns 1/n (Moodle's "absolute position")
+        return sum(1 for a, b in zip(order, expected, strict=True) if a == b) / len(expected)
     return 0.0  # likert: unscored

@@ -226,6 +226,8 @@ class MatchingSpec(QuestionBase):
 class OrderingSpec(QuestionBase):
     type: Literal["ordering"]
     items: Annotated[list[NonEmpty], Field(min_length=2, max_length=26)]
+    # partial: the share of items in their correct position (Moodle's "absolute position")
+    scoring: Literal["all-or-nothing", "partial"] = "all-or-nothing"
 
 
 class LikertSpec(QuestionBase):
@@ -260,6 +262,7 @@ class QuizSpec(Spec):
     """A quiz file: a knowledge check or a graded assessment."""
 
     title: Annotated[str, Field(min_length=1, max_length=200)]
+    short_title: Annotated[str, Field(min_length=1, max_length=80)] | None = None  # contents
     kind: Literal["knowledge-check", "assessment"] = "knowledge-check"
     pass_mark: Annotated[int, Field(ge=0, le=100)] | None = None
     weight: Annotated[float, Field(ge=0)] = 1

@@ -213,4 +213,5 @@ def _question_data(q: Question, texts: Mapping[str, str]) -> dict[str, Any]:
         data["pairs"] = [list(p) for p in q.pairs]
     elif q.type == "ordering":
         data["items"] = [{"id": i.id, "text": i.text} for i in q.items]
+        data["partial"] = q.partial
     return data

@@ -65,8 +65,12 @@
       }
       case 'matching':
         return q.pairs.every(function (p) { return r[p[0]] === p[1]; }) ? 1 : 0;
-      case 'ordering':
-        return r.join('') === q.items.map(function (i) { return i.id; }).join('') ? 1 : 0;
+      case 'ordering': {
+        var ids = q.items.map(function (i) { return i.id; });
+        if (!q.partial || r.length !== ids.length) return r.join('') === ids.join('') ? 1 : 0;
+        /* partial: each item in its correct position earns 1/n (Moodle's "absolute position") */
+        return ids.filter(function (id, k) { return r[k] === id; }).length / ids.length;
+      }
       default:
         return 0; // likert: opinions are not scored
     }
