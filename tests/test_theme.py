@@ -212,3 +212,27 @@ def test_spanish_fixture_renders_spanish_chrome() -> None:
 def test_hebrew_fixture_is_right_to_left() -> None:
     files = render_package(compile_course(REPO / "tests/fixtures/courses/rtl-hebrew"), SCORM)
     assert '<html lang="he" dir="rtl">' in files["index.html"].decode()
+
+
+# --- short titles and reference pages -----------------------------------------------------
+
+def test_short_titles_in_the_contents_full_titles_as_headings(course_copy: CourseFactory) -> None:
+    course = course_copy("minimal")
+    write(course / "course.yml", (course / "course.yml").read_text(encoding="utf-8")
+          + "  - module: Reference\n    items:\n      - lesson: glossary\n      - quiz: check\n")
+    write(course / "lessons" / "glossary.md", "---\ntitle: Glossary of terms used in this "
+          "course\nshort_title: Glossary\nreference: true\n---\n\nTerm\n: Meaning.\n")
+    write(course / "quizzes" / "check.yml", "title: Check your understanding of the terms\n"
+          "short_title: Terms check\nquestions:\n"
+          "  - {id: a, type: true-false, prompt: x, answer: true}\n")
+    compiled = compile_course(course)
+    html = render_package(compiled, SCORM)["index.html"].decode()
+    toc = html[html.index('<nav id="toc"'):html.index("</nav>")]
+    assert re.findall(r'data-page="(\w+)">([^<]*)<', toc) == [
+        ("only", "The only lesson"), ("glossary", "Glossary"), ("check", "Terms check")]
+    assert ">Glossary of terms used in this course</h1>" in html
+    assert ">Check your understanding of the terms</h1>" in html
+    data = json.loads(re.search(r'id="course-data">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    assert [(p["id"], p["title"], p["reference"]) for p in data["pages"]] == [
+        ("only", "The only lesson", False), ("glossary", "Glossary of terms used in this course", True),
+        ("check", "Check your understanding of the terms", False)]

@@ -27,6 +27,8 @@ class Lesson:
     path: PurePosixPath
     body: str
     body_line: int
+    short_title: str | None = None  # for the table of contents
+    reference: bool = False  # glossary, further reading: not needed for "all lessons viewed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,17 @@ class Page:
     module: str | None
     lesson: Lesson | None = None
     quiz: Quiz | None = None
+
+    @property
+    def toc_title(self) -> str:
+        """The title in the table of contents: the short title when the source gives one."""
+        source = self.lesson or self.quiz
+        return (source.short_title if source is not None else None) or self.title
+
+    @property
+    def reference(self) -> bool:
+        """A reference lesson (glossary, further reading): listed, but not required reading."""
+        return self.lesson is not None and self.lesson.reference
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +209,7 @@ def _fonts(specs: list[str | FontSpec]) -> tuple[Font, ...]:
 def _lesson(source: LessonSource) -> Lesson:
     spec = source.spec
     return Lesson(source.name, spec.title, tuple(spec.objectives), spec.duration_minutes,
-                  source.path, source.body, source.body_line)
+                  source.path, source.body, source.body_line, spec.short_title, spec.reference)
 
 
 def _missing(where: Location, kind: str, name: str, table: dict[str, object]) -> Diagnostic:

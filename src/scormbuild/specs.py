@@ -142,8 +142,10 @@ class LessonSpec(Spec):
     """The YAML front matter of a lesson."""
 
     title: Annotated[str, Field(min_length=1, max_length=200)]
+    short_title: Annotated[str, Field(min_length=1, max_length=80)] | None = None  # contents
     objectives: list[NonEmpty] = []
     duration_minutes: Annotated[int, Field(gt=0)] | None = None
+    reference: bool = False  # glossary, further reading: not counted in "all lessons viewed"
 
 
 # --- quizzes ----------------------------------------------------------------------------

@@ -165,7 +165,8 @@ def player_data(course: Course, texts: Texts, strings: Mapping[str, str]) -> dic
 
 
 def _page_data(page: Page) -> dict[str, Any]:
-    return {"id": page.name, "kind": page.kind, "title": page.title, "module": page.module}
+    return {"id": page.name, "kind": page.kind, "title": page.title, "module": page.module,
+            "reference": page.reference}
 
 
 def _quiz_data(quiz: Quiz, texts: Mapping[str, str]) -> dict[str, Any]:

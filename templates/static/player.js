@@ -32,8 +32,9 @@
 
   /* ---- state and tracking --------------------------------------------------------------- */
 
+  /** Every lesson seen; reference pages (glossary, further reading) are not required. */
   function lessonsDone() {
-    return pages.every(function (p, i) { return p.kind !== 'lesson' || state.seen[i]; });
+    return pages.every(function (p, i) { return p.kind !== 'lesson' || p.reference || state.seen[i]; });
   }
 
   /** Quizzes that count toward the course score (graded, weight above 0). */

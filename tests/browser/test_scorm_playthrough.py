@@ -148,3 +148,19 @@ def test_runs_without_an_lms(tmp_path: Path, page: Page, static_server: Any) -> 
     assert "No learning management system" in page.inner_text("#notice")
     player.play_to_end(correct=True)
     assert player.page_id() == "final"
+
+
+@pytest.mark.parametrize("reference", [True, False])
+def test_reference_pages_are_not_required(reference: bool, tmp_path: Path, page: Page,
+                                          scorm_lms: Any, course_copy: Any) -> None:
+    course = course_copy("minimal")
+    with (course / "course.yml").open("a", encoding="utf-8") as f:
+        f.write("  - lesson: glossary\n")
+    (course / "lessons" / "glossary.md").write_text(
+        f"---\ntitle: Glossary\nreference: {str(reference).lower()}\n---\n\nTerm\n: Meaning.\n",
+        encoding="utf-8")
+    frame = scorm_lms.serve(extract(course, tmp_path)).launch(page)
+    Player(frame)  # the first lesson is on screen; the glossary is never opened
+    assert frame.inner_text("#toc a[data-page='glossary']").startswith("Glossary")
+    expected = "completed" if reference else "incomplete"
+    assert scorm_lms.value(page, "cmi.core.lesson_status") == expected
