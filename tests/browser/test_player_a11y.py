@@ -50,22 +50,28 @@ def open_export(page: Page, static_server: Any, course: Path, tmp: Path) -> Play
     return Player(page)
 
 
-def axe_violations(frame: Target, state: str) -> list[str]:
-    """Serious and critical axe-core violations in frame, one readable line per node."""
+def axe_violations(frame: Target, state: str, only: list[str] | None = None) -> list[str]:
+    """Serious and critical axe-core violations in frame, one readable line per node.
+
+    Hidden pages are left out (axe skips hidden content anyway; this only saves time);
+    `only` limits the run to some rules."""
     if not frame.evaluate("() => typeof window.axe === 'object'"):
         frame.evaluate(AXE.read_text(encoding="utf-8"))
     found = frame.evaluate(
-        """async () => {
-          const r = await axe.run(document, {resultTypes: ['violations']});
+        """async (only) => {
+          const options = {resultTypes: ['violations']};
+          if (only) options.runOnly = {type: 'rule', values: only};
+          const r = await axe.run({exclude: [['section.page[hidden]']]}, options);
           return r.violations.map(v => ({id: v.id, impact: v.impact,
             nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}));
-        }""")
+        }""", only)
     return [f"{state}: {v['id']} ({v['impact']}) {node}"
             for v in found if v["impact"] in BLOCKING for node in v["nodes"]]
 
 
 def visit_all_states(player: Player, check: Callable[[str], None]) -> None:
-    """Every page; on quizzes every question, its feedback, the results and the final review."""
+    """Every page; on quizzes every question and its feedback (first attempt; later attempts
+    show the same questions), the results after each attempt and the final review."""
     frame = player.frame
     for index, page in enumerate(player.data["pages"]):
         frame.evaluate(f"window.scormbuildPlayer.show({index})")
@@ -82,8 +88,9 @@ def visit_all_states(player: Player, check: Callable[[str], None]) -> None:
                 button = player.button("check")
                 if button is not None:
                     button.click()
-                    check(f"{page['id']} q{n} feedback")
-                else:
+                    if attempt == 0:
+                        check(f"{page['id']} q{n} feedback")
+                elif attempt == 0:
                     check(f"{page['id']} q{n} answered")
                 for action in ("next", "submit"):
                     button = player.button(action)
@@ -106,7 +113,9 @@ def test_no_serious_axe_violations(course: Path, scheme: str, tmp_path: Path, pa
     frame = scorm_lms.serve(extract(course, tmp_path)).launch(page)
     player = Player(frame)
     found: list[str] = []
-    visit_all_states(player, lambda state: found.extend(axe_violations(frame, state)))
+    # the dark scheme changes colours only: run the colour rules there
+    only = ["color-contrast", "link-in-text-block"] if scheme == "dark" else None
+    visit_all_states(player, lambda state: found.extend(axe_violations(frame, state, only)))
     assert found == []
     assert browser_log.page_errors == []
 
