@@ -36,10 +36,11 @@ def audit_course(course: Course, sources: CourseSources,
     for quiz in course.quizzes:
         diags.extend(_check_quiz(quiz, sources))
     diags.extend(_check_course_pass(course, sources))
+    diags.extend(_check_duration(course, sources))
     diags.extend(_check_state_size(course, sources))
     diags.extend(_check_sizes(assets))
     for path, data in assets.items():
-        problem = image_problem(path, data)
+        problem = image_problem(path, data) or svg_problem(path, data)
         if problem is not None:
             diags.append(Diagnostic(Location(path), problem[0], problem[1], "warning"))
     return diags
@@ -137,6 +138,26 @@ def _check_course_pass(course: Course, sources: CourseSources) -> Iterator[Diagn
                          "pass_mark", "warning")
 
 
+# --- duration -----------------------------------------------------------------------------
+
+
+def _check_duration(course: Course, sources: CourseSources) -> Iterator[Diagnostic]:
+    """The course's duration_minutes against the sum of its lessons' (when every lesson gives
+    one; reference pages may leave it out). Quizzes take time too, so only a gap of more than
+    half the lessons' sum is reported."""
+    lessons = course.lessons
+    if course.duration_minutes is None or not lessons or any(
+            lesson.duration_minutes is None for lesson in lessons if not lesson.reference):
+        return
+    total = sum(lesson.duration_minutes or 0 for lesson in lessons)
+    if abs(course.duration_minutes - total) <= total / 2:
+        return
+    yield Diagnostic(sources.locate.at("duration_minutes"),
+                     f"duration_minutes is {course.duration_minutes}, but the lessons add up to "
+                     f"{total} minutes", "update one or the other: learners and the LMS catalogue "
+                     "show the course's estimate (count the quizzes' time in it too)", "warning")
+
+
 # --- saved state --------------------------------------------------------------------------
 
 
@@ -198,6 +219,22 @@ def sniff_image(data: bytes) -> str | None:
     if head.startswith("<") and re.search(r"<svg[\s>]", head):
         return "SVG"
     return None
+
+
+def svg_problem(path: PurePosixPath, data: bytes) -> tuple[str, str] | None:
+    """(message, hint) when an SVG image cannot scale: its root element has no viewBox.
+
+    No check for <title>: lessons must give alt text (an error otherwise), and a browser does
+    not expose the <title> of an SVG shown through <img>, so such a warning would be noise.
+    """
+    if path.suffix.lower() != ".svg" or sniff_image(data) != "SVG":
+        return None
+    root = re.search(r"<svg\b[^>]*>", data[:65536].decode("utf-8", "replace"))
+    if root is None or re.search(r"\sviewBox\s*=", root.group(0)):
+        return None
+    return ("SVG image has no viewBox, so its drawing is cropped instead of scaled on narrow "
+            "screens and at high zoom", 'add viewBox="0 0 WIDTH HEIGHT" to the <svg> element, '
+            "using its width and height")
 
 
 def image_problem(path: PurePosixPath, data: bytes) -> tuple[str, str] | None:
