@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from scormbuild import xsd
+from scormbuild.model import Page
 from scormbuild.pipeline import compile_course, render_package
 from scormbuild.targets import TARGETS
 from scormbuild.targets.cmi5 import move_on
@@ -16,7 +19,7 @@ from support import COURSES, EXAMPLES, CourseFactory
 
 NS = {"t": "http://projecttincan.com/tincan.xsd",
       "c": "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"}
-FIXTURES = ["features", "minimal", "xapi-mini"]
+FIXTURES = ["features", "minimal", "xapi-mini", "xapi-modules"]
 EXAMPLE_COURSES = sorted(p for p in EXAMPLES.glob("*") if (p / "course.yml").is_file())
 ALL = [*(COURSES / name for name in FIXTURES), *EXAMPLE_COURSES]
 ABSOLUTE_IRI = re.compile(r"^https?://[^\s/]+/\S*$")
@@ -58,7 +61,13 @@ def test_ids_are_absolute_iris_and_stable(course: Path) -> None:
     assert len(ids) == len(set(ids)) and all(ABSOLUTE_IRI.match(i or "") for i in ids)
     cmi5 = etree.fromstring(render_package(compiled, TARGETS["cmi5"])["cmi5.xml"])
     cmi5_ids = [e.get("id") for e in cmi5.iter() if e.get("id")]
-    assert cmi5_ids == [compiled.course.activity_id, compiled.course.activity_id + "/au"]
+    if compiled.course.launch_per_module:
+        assert cmi5_ids == [compiled.course.activity_id,
+                            *(f"{compiled.course.activity_id}/au/{p.slug}"
+                              for p in compiled.course.parts)]
+    else:
+        assert cmi5_ids == [compiled.course.activity_id, compiled.course.activity_id + "/au"]
+    assert len(cmi5_ids) == len(set(cmi5_ids)) and all(ABSOLUTE_IRI.match(i) for i in cmi5_ids)
     launches = root.findall(".//t:launch", NS)
     assert [x.text for x in launches] == ["index.html"]  # one activity carries the launch
 
@@ -109,3 +118,53 @@ def test_interactions_use_xapi_response_formats() -> None:
         "steps": ("sequencing", ["a[,]b[,]c"]),
         "mood": ("likert", []),
     }
+
+
+def test_one_au_per_module_with_its_own_url_and_rule() -> None:
+    compiled = compile_course(COURSES / "xapi-modules")
+    root = etree.fromstring(render_package(compiled, TARGETS["cmi5"])["cmi5.xml"])
+    base = "https://courses.example.org/xapi/xapi-modules/au/"
+    found = [(au.get("id"), au.findtext("c:url", namespaces=NS), au.get("moveOn"),
+              au.get("masteryScore"), au.findtext("c:title/c:langstring", namespaces=NS))
+             for au in root.iterfind("c:au", NS)]
+    assert found == [
+        (base + "welcome", "index.html?au=welcome", "Completed", None, "Welcome"),
+        (base + "basics", "index.html?au=basics", "Completed", None, "Basics"),
+        (base + "final-assessment", "index.html?au=final-assessment", "CompletedAndPassed",
+         "0.75", "Final assessment"),
+    ]
+    # the player finds each AU's pages by the `part` of every page in the course data
+    html = render_package(compiled, TARGETS["cmi5"])["index.html"].decode()
+    data = json.loads(re.search(r'id="course-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert [(p["id"], p["part"]) for p in data["pages"]] == [
+        ("welcome", "welcome"), ("details", "basics"), ("exam", "final-assessment")]
+
+
+@pytest.mark.parametrize(("lessons", "assessment", "expected"), [
+    (True, True, ["Completed", "CompletedAndPassed"]),
+    (False, True, ["Completed", "Passed"]),
+    (True, False, ["Completed", "Completed"]),
+    (False, False, ["Completed", "NotApplicable"]),
+])
+def test_module_aus_without_a_graded_quiz_move_on_when_completed(
+    course_copy: CourseFactory, lessons: bool, assessment: bool, expected: list[str],
+) -> None:
+    root = course_copy("xapi-mini")
+    yml = root / "course.yml"
+    text = yml.read_text().replace("all_lessons_viewed: true",
+                                   f"all_lessons_viewed: {str(lessons).lower()}")
+    text = text.replace("assessment_passed: true", f"assessment_passed: {str(assessment).lower()}")
+    yml.write_text(text.replace("xapi:\n", "xapi:\n  cmi5_au_per_module: true\n"))
+    compiled = compile_course(root)
+    assert [p.slug for p in compiled.course.parts] == ["basics", "exam"]
+    assert [move_on(compiled.course, p) for p in compiled.course.parts] == expected
+
+
+@pytest.mark.parametrize(("titles", "slugs"), [
+    (["Réglages & état", "Réglages & état!"], ["reglages-etat", "reglages-etat-2"]),
+    (["日本語", "Intro"], ["module", "intro"]),
+])
+def test_part_slugs_are_ascii_and_unique(titles: list[str], slugs: list[str]) -> None:
+    pages = tuple(Page(i, "lesson", f"p{i}", "T", title) for i, title in enumerate(titles))
+    course = replace(compile_course(COURSES / "xapi-mini").course, pages=pages)
+    assert [p.slug for p in course.parts] == slugs

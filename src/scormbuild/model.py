@@ -6,6 +6,8 @@ Knows nothing of SCORM or xAPI.
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
@@ -102,6 +104,7 @@ class Course:
     activity_base: str
     branding: Branding
     pages: tuple[Page, ...]
+    launch_per_module: bool = False  # targets that can launch parts offer one per module
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -134,6 +137,36 @@ class Course:
             else:
                 groups.append((page.module, [page]))
         return tuple((title, tuple(pages)) for title, pages in groups)
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """The module groups with stable, unique slugs (a group outside modules: its first page)."""
+        taken: set[str] = set()
+        found: list[Part] = []
+        for title, pages in self.modules:
+            base = slugify(title) if title is not None else slugify(pages[0].name)
+            slug, n = base, 1
+            while slug in taken:
+                n += 1
+                slug = f"{base}-{n}"
+            taken.add(slug)
+            found.append(Part(slug, title, pages))
+        return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A module (or a run of pages outside modules) that a target may launch on its own."""
+
+    slug: str
+    title: str | None
+    pages: tuple[Page, ...]
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by '-' ("Réglages & état" -> "reglages-etat")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "module"
 
 
 def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic]]:
@@ -197,7 +230,7 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
         allow_html=spec.allow_html, activity_base=spec.xapi.activity_base,
         branding=Branding(logo, spec.branding.primary_color, spec.branding.accent_color,
                           spec.branding.font_family, _fonts(spec.branding.fonts)),
-        pages=tuple(pages))
+        pages=tuple(pages), launch_per_module=spec.xapi.cmi5_au_per_module)
     return course, diags
 
 

@@ -43,6 +43,8 @@ class XapiSpec(Spec):
     activity_base: Annotated[str, Field(pattern=ABSOLUTE_IRI)] = (
         "https://scormbuild.example.org/xapi/courses/"
     )
+    # cmi5: one AU per module (pages outside modules form their own AUs) instead of one
+    cmi5_au_per_module: bool = False
 
 
 class FontSpec(Spec):

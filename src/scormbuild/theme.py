@@ -157,7 +157,8 @@ def player_data(course: Course, texts: Texts, strings: Mapping[str, str]) -> dic
             "allLessonsViewed": course.completion.all_lessons_viewed,
             "assessmentPassed": course.completion.assessment_passed,
         },
-        "pages": [_page_data(p) for p in course.pages],
+        "pages": [_page_data(p) | {"part": part.slug}
+                  for part in course.parts for p in part.pages],
         "quizzes": {p.name: _quiz_data(p.quiz, texts.quiz_texts.get(p.name, {}))
                     for p in course.pages if p.quiz is not None},
         "strings": dict(strings),
