@@ -161,7 +161,7 @@ def render_package(compiled: Compiled, target: Target, templates: Path | None = 
         raise CourseInvalid([_template_error(err, compiled.root)]) from err
     files = dict(site)
     files.update(target.write(compiled.course, site))
-    if target.schema is not None:
+    if target.schema is not None and target.manifest_name is not None:  # html has neither
         errors = xsd.validate_xml(target.schema, files[target.manifest_name],  # type: ignore[arg-type]
                                   target.manifest_name)
         if errors:
