@@ -142,7 +142,7 @@ _LESSON = """\
 title: Welcome
 objectives:
   - Find your way around a scormbuild course.
-duration_minutes: 5
+duration_minutes: 10
 ---
 ## What this course is
 
