@@ -168,9 +168,22 @@
   function newRun(name) {
     var quiz = data.quizzes[name];
     var seed = Math.floor(Math.random() * 2147483647);
+    /* a timed attempt's clock starts with the Start button (startRun), not by opening the page */
     runs[name] = { seed: seed, order: Scoring.drawQuestions(quiz, seed), cursor: 0, answers: {}, checked: {},
-      started: quiz.timeLimitMinutes ? Date.now() : null };
+      started: null };
     return runs[name];
+  }
+
+  function waitsForStart(name, run) { return !!data.quizzes[name].timeLimitMinutes && !run.started; }
+
+  function startRun(name) {
+    var run = runs[name];
+    if (!run || run.started) return;
+    run.started = Date.now();
+    renderRun(name, run);
+    tickTimers();
+    save();
+    showQuestion(name, run.cursor);
   }
 
   function enterQuiz(name) {
@@ -190,7 +203,9 @@
     var form = quizForm(name);
     var section = $('#page-' + name);
     $('.quiz-results', section).hidden = true;
-    form.hidden = false;
+    var waiting = waitsForStart(name, run), start = $('.quiz-start', section);
+    if (start) start.hidden = !waiting;
+    form.hidden = waiting;
     /* shuffle choices the same way on every render of this attempt */
     if (quiz.shuffleChoices) {
       var random = Scoring.rng(run.seed + 1);
@@ -417,6 +432,8 @@
     var section = $('#page-' + name);
     var box = $('.quiz-results', section);
     quizForm(name).hidden = true;
+    var start = $('.quiz-start', section);
+    if (start) start.hidden = true;
     var timer = $('.quiz-timer', section);
     if (timer) timer.hidden = true;
     delete warned[name];
@@ -512,11 +529,15 @@
       var qi = run.order[run.cursor];
       run.answers[qi] = readResponse(name, qi);
     });
+    var startButton = $('#page-' + name + ' [data-action="start"]');
+    if (startButton) startButton.addEventListener('click', function () { startRun(name); });
     $('#page-' + name + ' .quiz-results').addEventListener('click', function (event) {
       if (event.target.closest('button[data-action="retry"]')) {
-        renderRun(name, newRun(name));
+        var run = newRun(name);
+        renderRun(name, run);
         save();
-        showQuestion(name, 0);
+        if (waitsForStart(name, run)) $('#page-' + name + ' [data-action="start"]').focus();
+        else showQuestion(name, 0);
       }
     });
   });

@@ -135,8 +135,18 @@ class Player:
                 return action
         raise AssertionError("no next or submit button on screen")
 
+    def start_if_timed(self) -> bool:
+        """Press Start when the quiz on screen is timed and waits for it; True when pressed."""
+        start = self.frame.query_selector(f"{VISIBLE} .quiz-start:not([hidden]) "
+                                          "[data-action='start']")
+        if start is None:
+            return False
+        start.click()
+        return True
+
     def complete_quiz(self, correct: bool) -> None:
         """Answer every question of the quiz on screen and submit it."""
+        self.start_if_timed()
         while self.question() is not None:
             self.answer(correct)
             self.advance()
@@ -144,6 +154,8 @@ class Player:
     def play_to_end(self, correct: bool = True) -> None:
         """Visit every page from here to the last, completing each quiz on the way."""
         while True:
+            if self.is_quiz():
+                self.start_if_timed()
             if self.is_quiz() and self.question() is not None:
                 self.complete_quiz(correct)
             if self.page_index() == len(self.data["pages"]) - 1:

@@ -161,3 +161,69 @@ def test_partial_credit_is_reported_as_a_decimal(page: Page, scorm_lms: ScormLms
     assert values["cmi.interactions.1.student_response"] == "a"
     assert values["cmi.core.score.raw"] == "87.5"  # 7 of 8 points
     assert "7 of 8 points" in frame.inner_text("#page-every-type .quiz-results")
+
+
+TIMED_QUIZ = """\
+title: Timed check
+kind: assessment
+time_limit_minutes: 2
+questions:
+  - {id: first, type: true-false, prompt: Water is wet., answer: true}
+  - {id: second, type: true-false, prompt: Fire is cold., answer: false}
+"""
+
+
+def timed_package(tmp_path: Path) -> Path:
+    course = tmp_path / "timed"
+    (course / "lessons").mkdir(parents=True)
+    (course / "quizzes").mkdir()
+    (course / "course.yml").write_text("id: timed\ntitle: Timed\noutline:\n  - lesson: intro\n"
+                                       "  - quiz: timed\n", encoding="utf-8")
+    (course / "lessons" / "intro.md").write_text("---\ntitle: Intro\n---\n\nHello.\n",
+                                                 encoding="utf-8")
+    (course / "quizzes" / "timed.yml").write_text(TIMED_QUIZ, encoding="utf-8")
+    [result] = build(course, ["scorm12"], tmp_path / "dist")
+    out = tmp_path / "pkg"
+    with zipfile.ZipFile(result.path) as zf:
+        zf.extractall(out)
+    return out
+
+
+def test_time_limit_starts_with_start_counts_down_and_submits(
+        page: Page, scorm_lms: ScormLms, browser_log: BrowserLog, tmp_path: Path) -> None:
+    page.clock.install()
+    frame = scorm_lms.serve(timed_package(tmp_path)).launch(page)
+    frame.click("#next")
+    section = "#page-timed"
+    frame.wait_for_selector(f"{section} .quiz-start:not([hidden])")
+    assert "time limit of 2 min" in frame.inner_text(f"{section} .quiz-start")
+    assert frame.is_hidden(f"{section} form.quiz") and frame.is_hidden(f"{section} .quiz-timer")
+    page.clock.fast_forward("10:00")  # the page is open, but the clock has not started
+    # from here on, time moves only when the test says so (a loaded machine cannot flake it)
+    page.clock.pause_at(int(frame.evaluate("Date.now()")) + 1000)
+    assert frame.is_hidden(f"{section} .quiz-results")
+
+    frame.click(f"{section} [data-action='start']")
+    timer = f"{section} .quiz-timer"
+    assert frame.inner_text(timer) == "Time left: 2:00"
+    frame.check(f"{section} fieldset[data-question='first'] input[value='t']")
+    frame.click(f"{section} button[data-action='next']")
+    page.clock.fast_forward("01:30")
+    assert frame.inner_text(timer) == "Time left: 0:30"
+    assert frame.inner_text(f"{section} .quiz-status") == "1 min left."
+    frame.check(f"{section} fieldset[data-question='second'] input[value='t']")  # not submitted
+
+    page.clock.fast_forward("00:31")  # the deadline passes: the attempt is submitted as it stands
+    frame.wait_for_selector(f"{section} .quiz-results:not([hidden])")
+    assert frame.is_hidden(timer) and frame.is_hidden(f"{section} form.quiz")
+    assert frame.inner_text("#notice") == "Time is up: your answers were submitted."
+    values = scorm_lms.values_set(page)
+    got = {values[f"cmi.interactions.{n}.id"]: (values[f"cmi.interactions.{n}.student_response"],
+                                                 values[f"cmi.interactions.{n}.result"])
+           for n in range(2)}
+    assert got == {"timed.first": ("t", "correct"), "timed.second": ("t", "wrong")}
+    assert values["cmi.core.score.raw"] == "50"
+    assert scorm_lms.api_errors(page) == []
+    # the LMS page's favicon.ico is a 404 of the test server, not of the package
+    assert [e for e in browser_log.console if e.type == "error" and "favicon" not in e.url] == []
+    assert browser_log.page_errors == []
