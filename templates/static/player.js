@@ -555,11 +555,12 @@
 
   /* ---- start, exit ------------------------------------------------------------------------ */
 
-  function finish() {
+  /* leaving: the page is going away (pagehide: a reload or a closed tab), not the Exit button */
+  function finish(leaving) {
     if (closed) return;
     closed = true;
     var result = save();
-    tracker.finish(result.finished);
+    tracker.finish(result.finished, leaving === true);
   }
 
   $('#exit').addEventListener('click', function () {
@@ -569,13 +570,43 @@
     $$('button, input, select').forEach(function (el) { el.disabled = true; });
     try { if (window.opener && window.top === window) window.close(); } catch (e) { /* stay */ }
   });
-  window.addEventListener('pagehide', finish);
+  window.addEventListener('pagehide', function () { finish(true); });
+  window.addEventListener('pageshow', function (event) { if (event.persisted) closed = false; }); /* back from bfcache */
   document.addEventListener('visibilitychange', function () {
     if (document.visibilityState === 'hidden' && !closed) save();
   });
 
+  /* A launch of one part (a cmi5 AU per module): only that part's pages are shown, counted,
+   * scored and saved; the rest leave the page. Unknown part: the whole course. */
+  function keepPart(part) {
+    var keep = data.pages.filter(function (p) { return p.part === part; });
+    if (!keep.length) return;
+    var ids = keep.map(function (p) { return p.id; });
+    data.pages.forEach(function (p) {
+      if (ids.indexOf(p.id) >= 0) return;
+      var section = document.getElementById('page-' + p.id);
+      if (section) section.parentNode.removeChild(section);
+      delete data.quizzes[p.id];
+    });
+    tocLinks = tocLinks.filter(function (a) {
+      if (ids.indexOf(a.getAttribute('data-page')) >= 0) return true;
+      a.parentNode.parentNode.removeChild(a.parentNode);
+      return false;
+    });
+    $$('#toc .toc-list').forEach(function (list) {
+      var heading = list.previousElementSibling;
+      if (list.children.length) { list.setAttribute('start', '1'); return; }
+      if (heading && heading.classList.contains('toc-module')) heading.parentNode.removeChild(heading);
+      list.parentNode.removeChild(list);
+    });
+    data.pages = pages = keep;
+    sections = pages.map(function (p) { return document.getElementById('page-' + p.id); });
+    state = Codec.fresh(data);
+  }
+
   function boot(info) {
   info = info || { available: false };
+  if (info.part) keepPart(info.part);
   if (!info.available) showNotice(t('no_lms'), 'info');
   var startPage = 0;
   if (info.resume) {

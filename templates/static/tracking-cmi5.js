@@ -3,8 +3,17 @@
  * preferences Agent Profile, then `initialized`. Every statement: the launch actor, registration,
  * the LMS's context template (session id, publisher grouping), a UTC timestamp. cmi5 defined
  * statements (initialized, completed, passed, failed, terminated) carry the cmi5 category, those
- * with success/completion also the moveon category; `answered` goes as a cmi5 "allowed" statement.
- * Browse and Review launches send only initialized and terminated. */
+ * with success/completion also the moveon category; `experienced` (a page shown) and `answered`
+ * go as cmi5 "allowed" statements. Browse and Review launches send only initialized and terminated.
+ *
+ * Sessions and reloads: `terminated` is sent only when the learner exits (the Exit button). A
+ * page that goes away (pagehide) sends nothing of cmi5's own: the browser cannot tell a reload
+ * from a closed tab, and a terminated session cannot be continued. The session (start time,
+ * passed/failed sent) is kept in sessionStorage per fetch URL, so a reload in the same tab goes
+ * on with the same session: same token, no second `initialized` (and, if the LRS is down then,
+ * the LaunchData read at the start of the session). A tab closed without Exit
+ * leaves the session open; the LMS then records it as abandoned (cmi5 9.3.x `abandoned`), while
+ * completed/passed/failed were sent when they happened and are not lost. */
 (function () {
   'use strict';
   var X = window.ScormbuildXapi;
@@ -16,7 +25,7 @@
 
   function clone(value) { return JSON.parse(JSON.stringify(value)); }
 
-  function create(data) {
+  function create(data, hooks) {
     var params = X.query(window.location.search);
     var lrs = null, actor = null, launch = null;
     var registration = params.registration, activityId = params.activityId;
@@ -46,6 +55,18 @@
           try { window.sessionStorage.setItem(key, body['auth-token']); } catch (e) { /* keep going */ }
           return body['auth-token'];
         });
+    }
+
+    /* This tab's session of this launch: {started, judged}; survives a reload, not a new launch */
+    function sessionKey() { return 'scormbuild.cmi5.session:' + params.fetch; }
+    function loadSession() {
+      try { return JSON.parse(window.sessionStorage.getItem(sessionKey()) || 'null'); } catch (e) { return null; }
+    }
+    function keepSession() {
+      try {
+        window.sessionStorage.setItem(sessionKey(), JSON.stringify({ started: started, judged: judged,
+          launch: launch }));
+      } catch (e) { /* storage blocked: a reload starts a new session */ }
     }
 
     function ended(mark) {
@@ -112,6 +133,7 @@
     function judge(score, passed) {
       judged = true;
       pending = null;
+      keepSession();
       if (passed) doc.reported.passed = true;
       defined(passed ? 'passed' : 'failed', { score: score, success: passed, duration: session() });
     }
@@ -123,9 +145,16 @@
       doc.reported = doc.reported || {};
       saved = found;
       live = true;
-      defined('initialized', null);
+      var session = loadSession();
+      if (session && typeof session.started === 'number') {
+        started = session.started;  /* a reload: the same session goes on */
+        judged = !!session.judged;
+      } else {
+        defined('initialized', null);
+        keepSession();
+      }
       lrs.start();
-      return { available: true, resume: !!(doc.location || doc.state), location: doc.location || '',
+      return { available: true, part: params.au || '', resume: !!(doc.location || doc.state), location: doc.location || '',
         state: doc.state || '', learner: actor.name || '', mode: normal ? 'normal' : 'review' };
     }
 
@@ -142,7 +171,9 @@
           return { available: false };
         }
         lrs = new X.Lrs(params.endpoint, '');
+        lrs.onBlocked = function (status) { if (hooks && hooks.onError) hooks.onError(status, 'LRS'); };
         window.addEventListener('pagehide', function () { leaving = true; }, true);
+        window.addEventListener('pageshow', function (event) { if (event.persisted) leaving = false; });
         var launchData = null;
         return token().then(function (t) {
           lrs.auth = 'Basic ' + t;
@@ -152,7 +183,12 @@
             lrs.start();
             throw new Error('this cmi5 session has ended; launch the course again from the LMS');
           }
-          return lrs.getDocument('activities/state', stateParams('LMS.LaunchData'));
+          /* a reload while the LRS is down goes on with this session's copy */
+          var kept = loadSession();
+          return lrs.getDocument('activities/state', stateParams('LMS.LaunchData')).catch(function (error) {
+            if (kept && kept.launch) return JSON.stringify(kept.launch);
+            throw error;
+          });
         }).then(function (text) {
           launchData = text ? JSON.parse(text) : null;
           if (!launchData || !launchData.contextTemplate) throw new Error('no LMS.LaunchData');
@@ -160,10 +196,10 @@
           return lrs.getDocument('agents/profile', { agent: JSON.stringify(actor), profileId: 'cmi5LearnerPreferences' })
             .catch(function () { return null; });
         }).then(function () {
-          return lrs.getDocument('activities/state', stateParams(STATE_ID)).catch(function () {
-            return lrs.pendingState(stateParams(STATE_ID));
-          });
+          return lrs.getDocument('activities/state', stateParams(STATE_ID)).catch(function () { return null; });
         }).then(function (found) {
+          /* a State PUT still queued here (e.g. sent with keepalive before a reload) is newer */
+          found = lrs.pendingState(stateParams(STATE_ID)) || found;
           return begin(launchData, found);
         }).catch(function (error) {
           if (window.console) console.warn('scormbuild: cmi5 launch failed: ' + error);
@@ -171,7 +207,11 @@
         });
       },
       pageViewed: function (page) {
-        if (live) doc.location = page.id;
+        if (!live || finished) return;
+        doc.location = page.id;
+        if (!normal) return;
+        /* a cmi5 "allowed" statement: the page, in the context of this AU, no cmi5 category */
+        send('experienced', X.pageActivity(data, page), null, context([], null, [object()]));
       },
       questionAnswered: function (answer) {
         if (!live || !normal) return;
@@ -200,14 +240,20 @@
       },
       saveState: function (text) { doc.state = text; },
       commit: function () { if (live) storeDoc(); },
-      finish: function () {
+      finish: function (done, pageLeaving) {
+        if (pageLeaving) leaving = true;
         if (!live || finished) return;
+        if (leaving) {
+          /* pagehide: maybe a reload, maybe the end; keep the session open (see the top) */
+          storeDoc();
+          lrs.flushOnExit();
+          return;
+        }
         finished = true;
         if (pending && !judged && !doc.reported.passed) judge(pending, false);
         storeDoc();
         defined('terminated', { duration: session() });
         ended(true);
-        if (leaving) { lrs.flushOnExit(); return; }
         lrs.flush(3000).then(function () {
           if (launch.returnURL) window.location.assign(launch.returnURL); /* 8.3: back to the LMS */
         });

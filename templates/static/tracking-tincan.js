@@ -1,13 +1,24 @@
 /* scormbuild tracking adapter for TinCan (xAPI launched with Rustici's launch convention).
  * Launch parameters: endpoint, auth, actor, registration, activity_id, grouping (lms_lrs.md).
  * Statements go through ScormbuildXapi's durable queue; bookmark and the codec's string live in
- * the State API (stateId "scormbuild.state"). The LRS being down never stops the learner. */
+ * the State API (stateId "scormbuild.state"). The LRS being down never stops the learner.
+ * Launch parameters this adapter does not know are echoed back on every LRS request, as
+ * lms_lrs.md asks and TinCanJS does (its `extended` LRS config): an LMS may route by them. */
 (function () {
   'use strict';
   var X = window.ScormbuildXapi;
   var STATE_ID = 'scormbuild.state';
+  /* lms_lrs.md "Launch" parameters; anything else is echoed to the LRS */
+  var KNOWN = ['endpoint', 'auth', 'actor', 'registration', 'activity_id', 'activity_platform',
+    'Accept-Language', 'grouping', 'content_token', 'content_endpoint'];
 
-  function create(data) {
+  function extra(params) {
+    var out = {};
+    Object.keys(params).forEach(function (k) { if (KNOWN.indexOf(k) < 0) out[k] = params[k]; });
+    return out;
+  }
+
+  function create(data, hooks) {
     var params = X.query(window.location.search);
     var lang = data.language;
     var lrs = null, actor = null, registration = null, grouping = null;
@@ -76,9 +87,14 @@
         registration = params.registration || null;
         grouping = params.grouping || null;
         lrs = new X.Lrs(params.endpoint, params.auth);
+        lrs.extended = extra(params);
+        lrs.onBlocked = function (status) { if (hooks && hooks.onError) hooks.onError(status, 'LRS'); };
         window.addEventListener('pagehide', function () { leaving = true; }, true);
-        return lrs.getDocument('activities/state', stateParams()).then(begin, function () {
-          return begin(lrs.pendingState(stateParams())); /* LRS down: what this browser still holds */
+        /* a State PUT still queued in this browser is newer than the LRS's copy (or the LRS is down) */
+        return lrs.getDocument('activities/state', stateParams()).then(function (found) {
+          return begin(lrs.pendingState(stateParams()) || found);
+        }, function () {
+          return begin(lrs.pendingState(stateParams()));
         });
       },
       pageViewed: function (page) {
@@ -120,7 +136,8 @@
       },
       saveState: function (text) { doc.state = text; },
       commit: function () { if (live) storeDoc(); },
-      finish: function (done) {
+      finish: function (done, pageLeaving) {
+        if (pageLeaving) leaving = true;
         if (!live || finished) return;
         finished = true;
         storeDoc();

@@ -2,7 +2,8 @@
  * Statement parts (UUIDs, ISO 8601 durations, UTC timestamps, interaction definitions, responses),
  * a client for the LRS's Statement and State APIs, and a durable queue: every write is kept in
  * localStorage until the LRS took it, sent in order, retried with backoff while the LRS is down,
- * and never blocks the learner. Rules: /shared/reference/xapi.md section 3 (xAPI 1.0.3). */
+ * and never blocks the learner. A 401/403 stops the queue (credentials will not get better by
+ * retrying): the items stay queued for a later launch and onBlocked is called once. Rules: /shared/reference/xapi.md section 3 (xAPI 1.0.3). */
 (function () {
   'use strict';
   var VERSION = '1.0.3';
@@ -201,6 +202,9 @@
     this.paused = true;
     this.waiters = [];
     this.onDrop = null;
+    this.blocked = 0;      /* 401 or 403 seen: nothing more is sent from this page */
+    this.onBlocked = null; /* called once with the status */
+    this.extended = {};    /* launch parameters echoed on every request (TinCan launch) */
     try { this.items = JSON.parse(window.localStorage.getItem(this.key) || '[]') || []; } catch (e) { this.items = []; }
     var self = this;
     window.addEventListener('online', function () { self.retryNow(); });
@@ -214,9 +218,12 @@
     return h;
   };
 
-  Lrs.prototype.request = function (method, path, params, body, options) {
+  Lrs.prototype.request = function (method, path, own, body, options) {
+    var self = this;
     var url = this.endpoint + path;
-    var qs = Object.keys(params || {}).filter(function (k) { return params[k] !== undefined && params[k] !== null; })
+    var echoed = Object.keys(this.extended).length > 0;
+    var params = Object.assign({}, this.extended, own || {});
+    var qs = Object.keys(params).filter(function (k) { return params[k] !== undefined && params[k] !== null; })
       .map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(params[k]); }).join('&');
     if (qs) url += '?' + qs;
     var init = { method: method, headers: this.headers(body !== undefined), mode: 'cors', credentials: 'omit',
@@ -230,7 +237,17 @@
     }
     /* read every body: an unread one keeps its connection busy, and six of them stall the host */
     return fetch(url, init).then(function (r) {
-      return r.text().then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
+      return r.text().then(function (text) {
+        if (r.status === 400 && echoed && Object.keys(self.extended).length) {
+          /* xAPI 1.0.3 Communication 3.2 (Error Codes): an LRS MUST reject parameters it does
+           * not recognise with 400. This one does, so echoing the launch's extra parameters
+           * stops and the request goes again without them (nothing is dropped for it) */
+          if (window.console) console.warn('scormbuild: the LRS refused the echoed launch parameters: ' + text);
+          self.extended = {};
+          return self.request(method, path, own, body, options);
+        }
+        return { ok: r.ok, status: r.status, body: text };
+      });
     });
   };
 
@@ -278,6 +295,7 @@
   Lrs.prototype.start = function () { this.paused = false; this.kick(); };
 
   Lrs.prototype.kick = function () {
+    if (this.blocked) { this.settle(); return; }
     if (this.paused || this.sending || this.timer) return;
     if (!this.items.length) { this.settle(); return; }
     this.sendHead(false);
@@ -317,7 +335,9 @@
       self.sending = null;
       if (r.ok || r.status === 409 && batch[0].kind === 'statement') {
         self.delivered(batch);
-      } else if (r.status >= 400 && r.status < 500 && r.status !== 401 && r.status !== 408 && r.status !== 429) {
+      } else if (r.status === 401 || r.status === 403) {
+        self.block(r.status);
+      } else if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
         /* the LRS will never take it: keep the rest of the queue moving */
         if (window.console) console.warn('scormbuild: the LRS refused ' + batch.length + ' item(s): HTTP ' + r.status);
         if (self.onDrop) self.onDrop(r.status, batch);
@@ -345,6 +365,16 @@
     this.settle(); /* waiters learn that the LRS is not answering now; the queue keeps trying */
   };
 
+  /* Refused credentials: stop for good on this page, keep every item queued, tell once */
+  Lrs.prototype.block = function (status) {
+    var first = !this.blocked;
+    this.blocked = status;
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (first && window.console) console.warn('scormbuild: the LRS refused the credentials: HTTP ' + status);
+    if (first && this.onBlocked) this.onBlocked(status);
+    this.settle();
+  };
+
   Lrs.prototype.settle = function () {
     var waiters = this.waiters;
     this.waiters = [];
@@ -358,6 +388,7 @@
       var done = false;
       var finish = function (ok) { if (!done) { done = true; resolve(ok); } };
       if (!self.items.length && !self.sending) { finish(true); return; }
+      if (self.blocked) { finish(false); return; }
       self.waiters.push(finish);
       setTimeout(function () { finish(self.items.length === 0); }, timeout || 3000);
       self.retryNow();
@@ -368,7 +399,7 @@
    * per kind. Items stay in localStorage until a later page sees them stored (sent again then;
    * the LRS drops the duplicates). */
   Lrs.prototype.flushOnExit = function () {
-    if (this.paused) return;
+    if (this.paused || this.blocked) return;
     var statements = this.items.filter(function (item) { return item.kind === 'statement'; });
     var states = this.items.filter(function (item) { return item.kind === 'state'; });
     var self = this;
@@ -380,7 +411,9 @@
     });
     try {
       if (body.length) {
-        this.requestFor(body, true).then(function (r) { if (r.ok) self.delivered(body); }, function () { /* later */ });
+        this.requestFor(body, true).then(function (r) {
+          if (r.ok) self.delivered(body); else if (r.status === 401 || r.status === 403) self.block(r.status);
+        }, function () { /* later */ });
       }
       states.forEach(function (item) {
         if (size + item.body.length >= KEEPALIVE_MAX) return;

@@ -2,6 +2,7 @@
 // Validate xAPI statements with @learninglocker/xapi-validation.
 // stdin: a JSON array of statements. stdout: a JSON array with, for each statement, an array of
 // warning strings ("path: WarningName (type) got <data>"); an empty array means no warning.
+// With --lines: one JSON array per stdin line, one answer line each (a long-lived worker).
 "use strict";
 const validate = require("@learninglocker/xapi-validation").default;
 
@@ -16,12 +17,20 @@ function describe(warning) {
   return `${path}: ${kind}${data}`;
 }
 
+function check(statements) {
+  if (!Array.isArray(statements)) throw new Error("stdin must hold a JSON array of statements");
+  return JSON.stringify(statements.map((statement) => validate(statement).map(describe)));
+}
+
+if (process.argv.includes("--lines")) {
+  const lines = require("readline").createInterface({ input: process.stdin });
+  lines.on("line", (line) => { if (line.trim()) process.stdout.write(check(JSON.parse(line)) + "\n"); });
+  return;
+}
+
 let input = "";
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (chunk) => { input += chunk; });
 process.stdin.on("end", () => {
-  const statements = JSON.parse(input);
-  if (!Array.isArray(statements)) throw new Error("stdin must hold a JSON array of statements");
-  const results = statements.map((statement) => validate(statement).map(describe));
-  process.stdout.write(JSON.stringify(results));
+  process.stdout.write(check(JSON.parse(input)));
 });

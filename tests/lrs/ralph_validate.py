@@ -2,6 +2,7 @@
 
 Runs inside .venv-ralph. stdin: a JSON array of statements. stdout: a JSON array with, for each
 statement, a list of error strings ("loc.path: message"); an empty list means valid.
+With ``--lines``: one JSON array per stdin line, one answer line each (a long-lived worker).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ def errors_for(statement: object) -> list[str]:
 
 
 def main() -> None:
+    if "--lines" in sys.argv:
+        for line in sys.stdin:
+            if line.strip():
+                sys.stdout.write(json.dumps([errors_for(s) for s in json.loads(line)]) + "\n")
+                sys.stdout.flush()
+        return
     statements = json.load(sys.stdin)
     if not isinstance(statements, list):
         raise SystemExit("stdin must hold a JSON array of statements")

@@ -15,6 +15,11 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Off-loopback requests go to a proxy that is not there and fail at once, without routing
+    # every request through Playwright (page.route holds each one until Python answers, which
+    # slowed every LRS call and stalled requests between Playwright calls).
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=127.0.0.0/8;localhost;[::1]",
 ]
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 DEFAULT_TIMEOUT_MS = 10_000

@@ -5,12 +5,15 @@ Used by the fixtures in tests/browser/conftest.py; see docs/testing.md.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import json
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -450,31 +453,72 @@ def prepare_cmi5_launch(
 # -- statement validators ------------------------------------------------------------------------
 
 
-def _run_json_filter(command: list[str], payload: str, cwd: Path) -> list[list[str]]:
-    completed = subprocess.run(
-        command, input=payload, capture_output=True, text=True, cwd=cwd, timeout=120, check=False
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed ({completed.returncode}):\n{completed.stderr}")
-    result: list[list[str]] = json.loads(completed.stdout)
-    return result
+class _LineWorker:
+    """A validator kept running (``--lines``): one JSON line in, one out. Starting node or
+    Ralph's models costs 1-2 s, paid once per test session instead of once per check."""
+
+    def __init__(self, command: list[str], cwd: Path) -> None:
+        self.command, self.cwd = command, cwd
+        self._process: subprocess.Popen[str] | None = None
+        self._stderr = tempfile.TemporaryFile("w+")  # noqa: SIM115 - lives as long as the worker
+        self._lock = threading.Lock()
+        atexit.register(self.close)
+
+    def ask(self, payload: str) -> list[list[str]]:
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._process = subprocess.Popen(
+                    [*self.command, "--lines"], cwd=self.cwd, text=True, bufsize=1,
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+                )  # fmt: skip
+            assert self._process.stdin is not None and self._process.stdout is not None
+            try:
+                self._process.stdin.write(payload + "\n")
+                self._process.stdin.flush()
+                line = self._process.stdout.readline()
+            except OSError:
+                line = ""
+            if not line:
+                self._stderr.seek(0)
+                raise RuntimeError(f"{self.command[0]} failed:\n{self._stderr.read()[-2000:]}")
+            result: list[list[str]] = json.loads(line)
+            return result
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            assert process.stdin is not None
+            process.stdin.close()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+_WORKERS: dict[str, _LineWorker] = {}
+
+
+def _worker(name: str, command: list[str], cwd: Path) -> _LineWorker:
+    if name not in _WORKERS:
+        _WORKERS[name] = _LineWorker(command, cwd)
+    return _WORKERS[name]
 
 
 def node_xapi_warnings(statements: Sequence[Any]) -> list[list[str]]:
-    """@learninglocker/xapi-validation warnings for each statement (one node process)."""
+    """@learninglocker/xapi-validation warnings for each statement (a long-lived node worker)."""
     node = shutil.which("node")
     if node is None or not (JS_DIR / "node_modules" / "@learninglocker").exists():
         raise RuntimeError(f"node or tests/js/node_modules is missing: {INSTALL_HINT}")
-    return _run_json_filter([node, str(NODE_VALIDATOR)], json.dumps(list(statements)), JS_DIR)
+    worker = _worker("node", [node, str(NODE_VALIDATOR)], JS_DIR)
+    return worker.ask(json.dumps(list(statements)))
 
 
 def ralph_xapi_errors(statements: Sequence[Any]) -> list[list[str]]:
-    """Ralph ``BaseXapiStatement`` validation errors for each statement (one python process)."""
+    """Ralph ``BaseXapiStatement`` errors for each statement (a long-lived python worker)."""
     if not RALPH_PYTHON.exists():
         raise RuntimeError(f"{RALPH_PYTHON} is missing: {INSTALL_HINT}")
-    return _run_json_filter(
-        [str(RALPH_PYTHON), str(RALPH_VALIDATOR)], json.dumps(list(statements)), REPO_ROOT
-    )
+    worker = _worker("ralph", [str(RALPH_PYTHON), str(RALPH_VALIDATOR)], REPO_ROOT)
+    return worker.ask(json.dumps(list(statements)))
 
 
 def xapi_validate_many(statements: Sequence[Any]) -> list[list[str]]:
