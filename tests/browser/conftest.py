@@ -9,6 +9,7 @@ xapi_validate_many.
 from __future__ import annotations
 
 import shutil
+import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -93,6 +94,8 @@ def page(chromium: Browser, browser_log: BrowserLog) -> Iterator[Page]:
 
     def on_console(message: ConsoleMessage) -> None:
         location = message.location or {}
+        if urllib.parse.urlsplit(str(location.get("url", ""))).path == "/favicon.ico":
+            return  # Chromium's own favicon request, not the page's (a route used to hide it)
         browser_log.console.append(
             ConsoleEntry(message.type, message.text, str(location.get("url", "")))
         )

@@ -56,8 +56,6 @@ class _Handler(SimpleHTTPRequestHandler):
     def _virtual(self, *, send_body: bool) -> bool:
         path = urllib.parse.urlsplit(self.path).path
         entry = self.server.virtual.get(path)
-        if entry is None and path == "/favicon.ico" and not Path(self.translate_path(path)).is_file():
-            entry = (b"", "image/x-icon")  # Chromium asks on its own; no 404 in the console
         if entry is None:
             return False
         body, content_type = entry
