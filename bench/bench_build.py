@@ -36,10 +36,12 @@ def make_course(root: Path, pages: int, images: int = 5) -> Path:
     for n in range(pages):
         name = f"lesson-{n:05d}"
         outline.append(f"  - lesson: {name}")
-        image = f"\n![Figure {n % images}](../assets/figure-{n % images}.svg)\n" if n < images else ""
+        figure = n % images
+        image = f"\n![Figure {figure}](../assets/figure-{figure}.svg)\n" if n < images else ""
         (course / "lessons" / f"{name}.md").write_text(
             f"---\ntitle: Lesson {n}\nobjectives: [Explain point {n}]\n---\n"
-            f"## Point {n}\n\n{PARAGRAPH * 4}\n{image}\n!!! tip \"Key point\"\n    Remember {n}.\n\n"
+            f"## Point {n}\n\n{PARAGRAPH * 4}\n{image}\n"
+            f"!!! tip \"Key point\"\n    Remember {n}.\n\n"
             f"| a | b |\n|---|---|\n| {n} | {n + 1} |\n")
     questions = []
     for n in range(pages):
@@ -91,7 +93,8 @@ def main() -> None:
                 peaks.append(peak)
             zip_size = sum(p.stat().st_size for p in out.glob(f"bench-{size}-*.zip"))
             median = statistics.median(times)
-            print(f"{size:>6} {args.target:<8} {median:>9.3f} {min(times):>7.3f} {max(times):>7.3f} "
+            print(f"{size:>6} {args.target:<8} {median:>9.3f} {min(times):>7.3f} "
+                  f"{max(times):>7.3f} "
                   f"{max(peaks) / 1024:>9.1f} {zip_size / 1024:>8.0f} {median * 1000 / size:>8.2f}",
                   flush=True)
     finally:

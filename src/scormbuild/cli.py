@@ -70,7 +70,7 @@ def expand_courses(paths: Sequence[Path]) -> list[Path]:
 @app.command()
 def build(
     courses: list[Path] = typer.Argument(..., help="Course folders, or folders of courses."),
-    target: list[TargetName] = typer.Option(  # type: ignore[valid-type]
+    target: list[TargetName] = typer.Option(
         [DEFAULT_TARGET], "--target", "-t", help="Package standard; repeat for several."),
     out: Path = typer.Option(Path("dist"), "--out", "-o", help="Folder for the zips."),
     templates: Path | None = typer.Option(None, "--templates", help="Extra template folder."),
@@ -185,7 +185,7 @@ def targets(
 
 
 SchemaName = Enum("SchemaName", {k: k for k in scaffold.SCHEMA_KINDS}, type=str)  # type: ignore[misc]
-OutputFormat = Enum("OutputFormat", {"text": "text", "json": "json"}, type=str)  # type: ignore[misc]
+OutputFormat = Enum("OutputFormat", {"text": "text", "json": "json"}, type=str)
 
 
 def _interactive() -> bool:
@@ -225,7 +225,7 @@ def new(
 
 @app.command()
 def schema(
-    kind: SchemaName = typer.Argument(..., help="course (course.yml) or quiz (quizzes/*.yml)."),  # type: ignore[valid-type]
+    kind: SchemaName = typer.Argument(..., help="course (course.yml) or quiz (quizzes/*.yml)."),
 ) -> None:
     """Print the JSON Schema of course.yml or of a quiz file, for editors."""
     typer.echo(scaffold.schema_text(kind.value), nl=False)
@@ -234,7 +234,7 @@ def schema(
 @app.command()
 def validate(
     packages: list[Path] = typer.Argument(..., help="Package zips to check."),
-    output: OutputFormat = typer.Option(  # type: ignore[valid-type]
+    output: OutputFormat = typer.Option(
         "text", "--format", "-f", help="text (diagnostics on stderr) or json (on stdout)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
 ) -> None:
@@ -265,7 +265,7 @@ def preview(
     port: int = typer.Option(8000, "--port", "-p", min=0, max=65535,
                              help="Port on 127.0.0.1; 0 = any free port."),
     no_open: bool = typer.Option(False, "--no-open", help="Do not open a browser."),
-    target: TargetName = typer.Option(  # type: ignore[valid-type]
+    target: TargetName = typer.Option(
         DEFAULT_TARGET, "--target", "-t", help="Standard to start with (switch in the page)."),
     templates: Path | None = typer.Option(None, "--templates", help="Extra template folder."),
 ) -> None:

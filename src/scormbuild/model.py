@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
@@ -245,7 +246,7 @@ def _lesson(source: LessonSource) -> Lesson:
                   source.path, source.body, source.body_line, spec.short_title, spec.reference)
 
 
-def _missing(where: Location, kind: str, name: str, table: dict[str, object]) -> Diagnostic:
+def _missing(where: Location, kind: str, name: str, table: Mapping[str, object]) -> Diagnostic:
     folder, ext = ("lessons", ".md") if kind == "lesson" else ("quizzes", ".yml")
     close = difflib.get_close_matches(name, sorted(table), n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'?" if close else f"create {folder}/{name}{ext}"

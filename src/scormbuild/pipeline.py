@@ -108,9 +108,9 @@ def _render_texts(course: Course, sources: CourseSources
         anchor_links.extend(rendered.anchor_links)
     for anchor, where in anchor_links:
         if anchor not in anchors:
-            page, _, heading = anchor.partition("--")
+            page_name, _, heading = anchor.partition("--")
             diags.append(Diagnostic(where, f"link to '#{heading}' points at no heading of page "
-                                    f"'{page}'", "use the heading's text in lowercase with "
+                                    f"'{page_name}'", "use the heading's text in lowercase with "
                                     "hyphens, e.g. '#my-heading' for '## My heading'", "warning"))
     return Texts(lessons, quiz_texts), used, diags
 

@@ -13,7 +13,7 @@ from importlib.resources import files
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+from lxml import etree  # untyped: pyproject sets ignore_missing_imports for lxml
 
 from scormbuild.errors import Diagnostic, Location
 

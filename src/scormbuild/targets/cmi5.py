@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+from lxml import etree  # untyped: pyproject sets ignore_missing_imports for lxml
 
 from ..model import Course, Page, Part
 from .base import Files, Target

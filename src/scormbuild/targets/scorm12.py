@@ -37,7 +37,7 @@ def mastery_score(course: Course) -> int | None:
 def build_manifest(course: Course, files: list[str]) -> bytes:
     """The imsmanifest.xml listing `files` as the SCO's files."""
     nsmap = {None: IMSCP, "adlcp": ADLCP, "xsi": XSI}
-    manifest = etree.Element(_cp("manifest"), nsmap=nsmap)  # type: ignore[dict-item]
+    manifest = etree.Element(_cp("manifest"), nsmap=nsmap)
     manifest.set("identifier", xml_id("MANIFEST", course.id))
     manifest.set("version", course.version)
     manifest.set(f"{{{XSI}}}schemaLocation",
@@ -62,7 +62,9 @@ def build_manifest(course: Course, files: list[str]) -> bytes:
     resource.set(f"{{{ADLCP}}}scormtype", "sco")
     for name in sorted(files):
         etree.SubElement(resource, _cp("file"), href=name)
-    return etree.tostring(manifest, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    data: bytes = etree.tostring(manifest, xml_declaration=True, encoding="UTF-8",
+                                 pretty_print=True)
+    return data
 
 
 def write(course: Course, site: Files) -> Files:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+from lxml import etree  # untyped: pyproject sets ignore_missing_imports for lxml
 
 from ..model import Course
 from ..quiz import Question
