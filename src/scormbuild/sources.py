@@ -18,7 +18,6 @@ from pydantic_core import ErrorDetails
 
 from . import yamltree
 from .errors import Diagnostic, Location, at
-from .gift import load_gift
 from .specs import (
     COURSE_KEYS,
     LESSON_KEYS,
@@ -246,6 +245,8 @@ def read_quiz(root: Path, path: PurePosixPath, diags: list[Diagnostic]) -> QuizS
     if text is None:
         return None
     if path.suffix.lower() == ".gift":
+        from .gift import load_gift  # only courses with GIFT files pay for its parser
+
         tree, found = load_gift(text, path)
         diags.extend(found)
         if any(d.is_error for d in found):
