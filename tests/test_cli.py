@@ -139,6 +139,35 @@ def test_build_with_a_templates_folder(course: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
 
 
+@pytest.mark.parametrize("command", ["build", "check", "preview"])
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_templates_must_be_an_existing_folder(command: str, kind: str, course: Path,
+                                              tmp_path: Path) -> None:
+    templates = tmp_path / "theme"
+    if kind == "file":
+        write(templates, "not a folder")
+    args: list[str | Path] = [command, course, "--templates", templates]
+    if command == "build":
+        args += ["-o", tmp_path / "dist"]
+    if command == "preview":
+        args += ["--no-open", "--port", "0"]
+    result = run(*args)
+    assert result.exit_code == 2, result.stderr
+    assert result.stdout == ""
+    problem = "does not exist" if kind == "missing" else "is a file"
+    assert f"Invalid value for '--templates': dir '{templates}' {problem}." in result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_check_with_a_templates_folder_uses_it(course: Path, tmp_path: Path) -> None:
+    templates = write(tmp_path / "theme" / "lesson.html", "{{ nope(").parent
+    assert run("check", course).exit_code == 0
+    result = run("check", course, "--templates", templates)
+    assert result.exit_code == 1
+    assert f"{templates}/lesson.html:1: error: template error: unexpected 'end of template'" \
+        in result.stderr.splitlines()
+
+
 def test_build_into_an_unwritable_place_is_an_error_not_a_traceback(
         course: Path, tmp_path: Path) -> None:
     blocker = write(tmp_path / "file", "a file where the output folder should be")

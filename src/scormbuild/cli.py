@@ -67,13 +67,19 @@ def expand_courses(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
+def _templates_option() -> Any:
+    """--templates: a folder that must exist, else a usage error (exit 2) naming it."""
+    return typer.Option(None, "--templates", exists=True, file_okay=False, dir_okay=True,
+                        help="Extra template folder (an existing folder).")
+
+
 @app.command()
 def build(
     courses: list[Path] = typer.Argument(..., help="Course folders, or folders of courses."),
     target: list[TargetName] = typer.Option(
         [DEFAULT_TARGET], "--target", "-t", help="Package standard; repeat for several."),
     out: Path = typer.Option(Path("dist"), "--out", "-o", help="Folder for the zips."),
-    templates: Path | None = typer.Option(None, "--templates", help="Extra template folder."),
+    templates: Path | None = _templates_option(),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=0,
                              help="Courses built in parallel; 0 = one per CPU."),
@@ -147,12 +153,13 @@ def _build_summary(outcomes: Sequence[batch.BuildOutcome]) -> dict[str, Any]:
 def check(
     courses: list[Path] = typer.Argument(..., help="Course folders, or folders of courses."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
+    templates: Path | None = _templates_option(),
 ) -> None:
     """Check courses without writing anything; report every problem at once."""
     worst = 0
     for course_dir in expand_courses(courses):
         try:
-            diags = pipeline.check(course_dir, list(TARGETS))
+            diags = pipeline.check(course_dir, list(TARGETS), templates)
         except OSError as err:  # a file vanished or became unreadable while we read the course
             _err(f"{course_dir}: error: {err.strerror or err} ({err.filename or course_dir})")
             _err("    hint: check that the course files exist and that you may read them")
@@ -267,7 +274,7 @@ def preview(
     no_open: bool = typer.Option(False, "--no-open", help="Do not open a browser."),
     target: TargetName = typer.Option(
         DEFAULT_TARGET, "--target", "-t", help="Standard to start with (switch in the page)."),
-    templates: Path | None = typer.Option(None, "--templates", help="Extra template folder."),
+    templates: Path | None = _templates_option(),
 ) -> None:
     """Play the course in a local LMS page that rebuilds and reloads when you save a file."""
     from . import preview as preview_server

@@ -206,12 +206,13 @@ def build(root: Path, target_names: Sequence[str], out_dir: Path,
     return results
 
 
-def check(root: Path, target_names: Iterable[str] = ("scorm12",)) -> list[Diagnostic]:
+def check(root: Path, target_names: Iterable[str] = ("scorm12",),
+          templates: Path | None = None) -> list[Diagnostic]:
     """Every problem of a course, errors and warnings, without writing anything."""
     try:
         compiled = compile_course(root)
         for name in target_names:
-            render_package(compiled, TARGETS[name])
+            render_package(compiled, TARGETS[name], templates)
     except CourseInvalid as invalid:
         return invalid.diagnostics
     return list(compiled.warnings)
