@@ -152,7 +152,7 @@ def big_course() -> dict[str, Any]:
             q["items"] = [{"id": c} for c in "abcde"]
         questions.append(q)
     pages = [{"id": f"lesson-{i:03d}"} for i in range(499)] + [{"id": "final"}]
-    return {"pages": pages, "quizzes": {"final": {"questions": questions}}}
+    return {"pages": pages, "quizzes": {"final": {"graded": True, "questions": questions}}}
 
 
 CODEC = """
@@ -218,6 +218,23 @@ def test_codec_keeps_short_answers_exactly() -> None:
               State.decode('garbage', d), State.decode(State.encode(s, d), other)];""",
                  d=big_course(), other={**big_course(), "pages": [{"id": "x"}]})
     assert got == [{"0": 'naïve: yes, "quoted" ~ 100%', "1": "b"}, None, None, None]
+
+
+def test_codec_drop_order() -> None:
+    """Ungraded before graded, untouched before touched, farthest (later on a tie) first."""
+    kinds = {"k1": False, "g1": True, "g2": True, "k2": False, "k3": False}
+    d = {"pages": [{"id": n, "kind": "quiz" if n != "l" else "lesson"}
+                   for n in ["k1", "l", "g1", "g2", "k2", "k3"]],
+         "quizzes": {n: {"graded": g, "questions": []} for n, g in kinds.items()}}
+    touched = {"seed": 1, "order": [], "cursor": 0, "answers": {"0": "a"}, "checked": {}}
+    untouched = {"seed": 1, "order": [], "cursor": 0, "answers": {}, "checked": {}}
+    got = run_js("""
+      const s = Object.assign(State.fresh(d), {page: 2, active: active});
+      return [State.dropOrder(s, d, Object.keys(active)),
+              State.dropOrder(Object.assign({}, s, {page: 1}), d, Object.keys(active))];""",
+                 d=d, active={"k1": touched, "g1": touched, "g2": untouched, "k2": touched,
+                              "k3": untouched})
+    assert got == [["k3", "k2", "k1", "g2"], ["k3", "k2", "k1", "g2", "g1"]]
 
 
 # --- ordering with partial credit, matching with shared targets --------------------------------

@@ -166,18 +166,32 @@ def _check_state_size(course: Course, sources: CourseSources) -> Iterator[Diagno
     if estimate.fits:
         return
     where = sources.locate.at("outline")
-    if estimate.floor <= LIMIT:
+    if not estimate.saves:
+        # the codec never drops the current page's attempt for another: when that attempt
+        # alone cannot fit, the LMS would refuse the state, so the course is refused here
+        yield Diagnostic(where, f"saved progress needs at least {estimate.floor} characters "
+                         f"with an attempt on quiz '{estimate.floor_quiz}' in progress, over "
+                         f"the {LIMIT} that SCORM 1.2's suspend_data holds; learners would lose "
+                         "their progress",
+                         f"split quiz '{estimate.floor_quiz}' or use pools that draw fewer "
+                         "questions; with many pages or quizzes, split the course")
+        return
+    if estimate.single > LIMIT:
         yield Diagnostic(where, f"saved progress can reach {estimate.total} characters, over the "
                          f"{LIMIT} that SCORM 1.2's suspend_data holds; long fill-in answers "
-                         "will be shortened when saved",
+                         "will be shortened when saved"
+                         + ("" if len(course.quizzes) < 2 else
+                            ", and attempts left unfinished on other quizzes dropped"),
                          f"quiz '{estimate.quiz}' has the largest attempt: use fewer fill-in "
                          "questions, or pools that draw fewer questions", "warning")
         return
-    yield Diagnostic(where, f"saved progress can reach {estimate.total} characters, over the "
-                     f"{LIMIT} that SCORM 1.2's suspend_data holds; the LMS may refuse it and "
-                     "learners lose their progress",
-                     f"quiz '{estimate.quiz}' has the largest attempt: split the course or the "
-                     "quiz, or use pools that draw fewer questions", "warning")
+    yield Diagnostic(where, f"saved progress can reach {estimate.total} characters when learners "
+                     f"leave attempts unfinished on many quizzes, over the {LIMIT} that SCORM "
+                     "1.2's suspend_data holds; the attempts farthest from the learner's page "
+                     "are then not saved (knowledge checks first) or their long fill-in answers "
+                     "shortened",
+                     "learners start those quizzes again on their next visit; fewer quizzes, or "
+                     "fewer questions in each, keep every attempt", "warning")
 
 
 # --- files --------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ def compile_course(root: Path) -> Compiled:
         raise CourseInvalid(diags)
     assets = {path: read_asset(root, path) for path in sorted(used)}
     diags.extend(audit_course(course, sources, assets))
+    if has_errors(diags):  # e.g. a saved state that cannot fit in suspend_data
+        raise CourseInvalid(diags)
     return Compiled(root, course, texts, assets, sources.templates, tuple(diags))
 
 

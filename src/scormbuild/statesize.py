@@ -8,6 +8,13 @@ field so `check` can warn before a course ships. Keep it in step with state.js
 Format: "1" + fingerprint(4) ~ page ~ seen-bits ~ records ~ active runs, where
 a record is `quiz.attempts.best` and an active run is
 `quiz:seed:cursor:order:checked-bits:answers:started`.
+
+The player keeps an attempt in progress on every quiz a learner opened and left, so the worst
+case has one on each quiz. The codec keeps within LIMIT by dropping the attempts of other pages
+(knowledge checks first) and shortening fill-in answers, but never drops the current page's
+attempt for another: the smallest state it must fit is the records plus the largest single
+attempt with every fill-in cut to nothing (`floor`). A course whose floor is over LIMIT is an
+error in `check`, so the codec's bound holds for every course the compiler accepts.
 """
 
 from __future__ import annotations
@@ -29,16 +36,23 @@ BEST_MAX = 100 * 100  # Math.round(best * 100) with best a percentage 0..100
 
 @dataclass(frozen=True, slots=True)
 class StateEstimate:
-    """Characters of the largest state the player can save for a course."""
+    """Characters of the largest states the player can save for a course."""
 
-    total: int  # with fill-in answers at FILL_IN_MAX
-    floor: int  # with every fill-in answer cut to nothing: the codec cannot go below this
-    quiz: str | None  # the quiz whose attempt in progress is the largest
+    total: int  # an attempt in progress on every quiz, fill-in answers at FILL_IN_MAX
+    single: int  # only the largest attempt in progress, fill-in answers at FILL_IN_MAX
+    floor: int  # only the largest attempt, every fill-in cut to nothing: the codec's minimum
+    quiz: str | None  # the quiz whose attempt in progress is the largest (at `single`)
+    floor_quiz: str | None  # the quiz whose attempt is the largest with fill-ins cut (`floor`)
 
     @property
     def fits(self) -> bool:
-        """True when even the worst case fits in SCORM 1.2's suspend_data."""
+        """True when even the worst case fits in SCORM 1.2's suspend_data, nothing dropped."""
         return self.total <= LIMIT
+
+    @property
+    def saves(self) -> bool:
+        """True when the codec can always keep the current page's attempt within LIMIT."""
+        return self.floor <= LIMIT
 
 
 def b36(n: int) -> str:
@@ -111,14 +125,16 @@ def record_size(quiz: Quiz, index: int) -> int:
 
 
 def estimate_state(course: Course) -> StateEstimate:
-    """The longest state string the player can save for this course."""
+    """The longest state strings the player can save for this course (see StateEstimate)."""
     pages = len(course.pages)
     quizzes = sorted(course.quizzes, key=lambda q: q.name)  # quizNames() sorts the names
     head = 1 + 4 + len(b36(max(pages - 1, 0))) + ceil(pages / 6)
     records = [record_size(q, i) for i, q in enumerate(quizzes)]
     base = head + sum(records) + max(len(records) - 1, 0) + 4  # four '~' between five parts
-    runs = [(run_size(q, i), run_size(q, i, 0), q.name) for i, q in enumerate(quizzes)]
-    if not runs:
-        return StateEstimate(base, base, None)
-    largest = max(runs)
-    return StateEstimate(base + largest[0], base + largest[1], largest[2])
+    if not quizzes:
+        return StateEstimate(base, base, base, None, None)
+    full = [(run_size(q, i), q.name) for i, q in enumerate(quizzes)]
+    least = [(run_size(q, i, 0), q.name) for i, q in enumerate(quizzes)]
+    largest, smallest = max(full), max(least)
+    return StateEstimate(base + sum(n for n, _ in full) + len(full) - 1,  # '!' between runs
+                         base + largest[0], base + smallest[0], largest[1], smallest[1])

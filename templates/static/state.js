@@ -12,6 +12,9 @@
   var FILL_IN_MAX = 120;  /* escaped characters kept of one fill-in answer */
   var NUMERIC_MAX = 40;
   var LIMIT = 4096;      /* SCORM 1.2 cmi.suspend_data is CMIString4096 */
+  /* attempts saved for a quiz without a limit: more changes nothing (the player only asks
+   * whether a quiz was tried) and the cap keeps every record within statesize.py's estimate */
+  var UNLIMITED_ATTEMPTS_MAX = 36 * 36 - 1;
 
   /** Four characters that change when pages or quizzes are added, removed or reordered. */
   function fingerprint(data) {
@@ -106,41 +109,107 @@
     }
   }
 
-  /** Encode the state; `active` holds at most one attempt in progress per quiz.
-   *  The result fits in LIMIT characters: when it would not, long fill-in answers are shortened. */
+  /** The quiz shown on the state's page, or null: its attempt in progress is never dropped. */
+  function currentQuiz(state, data) {
+    var page = data.pages[state.page];
+    return page && page.kind === 'quiz' && data.quizzes[page.id] ? page.id : null;
+  }
+
+  /** Attempts in progress other than the current page's, the first to give up first:
+   *  ungraded knowledge checks before graded quizzes; then attempts with nothing in them yet
+   *  (no answer, no check, clock not started) before the others; then the quiz farthest from
+   *  the current page in the outline, the later page on a tie. */
+  function dropOrder(state, data, names) {
+    var current = currentQuiz(state, data);
+    var at = {};
+    data.pages.forEach(function (p, i) { if (p.kind === 'quiz') at[p.id] = i; });
+    function touched(run) {
+      return !!run.started || Object.keys(run.answers || {}).length > 0 ||
+        Object.keys(run.checked || {}).some(function (k) { return run.checked[k]; });
+    }
+    function key(name) {
+      var i = at[name] === undefined ? data.pages.length : at[name];
+      return [data.quizzes[name].graded ? 1 : 0, touched(state.active[name]) ? 1 : 0,
+        -Math.abs(i - state.page), -i];
+    }
+    return names.filter(function (n) { return n !== current; }).sort(function (a, b) {
+      var ka = key(a), kb = key(b);
+      for (var k = 0; k < ka.length; k++) if (ka[k] !== kb[k]) return ka[k] - kb[k];
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
+  }
+
+  /** Encode the state in at most LIMIT characters; `active` holds at most one attempt in
+   *  progress per quiz. When the whole state does not fit, the codec gives up, in this order:
+   *  1. ungraded attempts in progress other than the current page's, one at a time in dropOrder();
+   *  2. the end of long fill-in answers in what is left (the longest cap that fits), when that is
+   *     enough: a graded attempt's answers count toward the score, the end of a long answer rarely;
+   *  3. graded attempts in progress on other pages, one at a time in dropOrder(), trying 2 again
+   *     after each; the current page's attempt is never dropped for another;
+   *  4. the current page's attempt: only for a course that holds more than `check` accepts
+   *     (statesize.py makes a course whose smallest saved state does not fit an error). */
   function encode(state, data) {
-    var text = encodeWith(state, data, FILL_IN_MAX);
-    if (text.length <= LIMIT) return text;
+    var active = state.active || {};
+    var names = quizNames(data).filter(function (n) { return active[n]; });
+    var head = encodeHead(state, data);
+    var runs = encodeRuns(state, data, names, FILL_IN_MAX);
+    var kept = names.slice();
+    var order = dropOrder(state, data, names);
+    for (var d = 0; ; d++) {
+      var text = join(head, runs, kept);
+      if (text.length <= LIMIT) return text;
+      var next = order[d];
+      if (next === undefined || data.quizzes[next].graded) {
+        var shortened = shorten(state, data, head, kept);
+        if (shortened !== null) return shortened;
+        if (next === undefined) return join(head, {}, []);
+      }
+      kept.splice(kept.indexOf(next), 1);
+    }
+  }
+
+  /** The kept attempts with fill-in answers cut to the longest cap that fits; null when none does. */
+  function shorten(state, data, head, kept) {
+    function size(cap) { return join(head, encodeRuns(state, data, kept, cap), kept).length; }
+    if (size(0) > LIMIT) return null;
     var lo = 0, hi = FILL_IN_MAX; /* largest cap that fits */
     while (lo < hi) {
       var mid = Math.ceil((lo + hi) / 2);
-      if (encodeWith(state, data, mid).length <= LIMIT) lo = mid; else hi = mid - 1;
+      if (size(mid) <= LIMIT) lo = mid; else hi = mid - 1;
     }
-    return encodeWith(state, data, lo);
+    return join(head, encodeRuns(state, data, kept, lo), kept);
   }
 
-  function encodeWith(state, data, cap) {
-    var names = quizNames(data);
+  function join(head, runs, kept) {
+    return head + kept.map(function (n) { return runs[n]; }).join('!');
+  }
+
+  function encodeHead(state, data) {
     var records = [];
-    names.forEach(function (name, i) {
+    quizNames(data).forEach(function (name, i) {
       var rec = state.quizzes[name];
       if (!rec || !rec.attempts) return;
+      var attempts = data.quizzes[name].attempts ? rec.attempts : Math.min(rec.attempts, UNLIMITED_ATTEMPTS_MAX);
       var best = rec.best === null || rec.best === undefined ? '' : Math.round(rec.best * 100).toString(36);
-      records.push(i.toString(36) + '.' + rec.attempts.toString(36) + '.' + best);
+      records.push(i.toString(36) + '.' + attempts.toString(36) + '.' + best);
     });
-    var active = [];
-    names.forEach(function (name, i) {
-      var run = (state.active || {})[name];
-      if (!run) return;
+    return ['1' + fingerprint(data), state.page.toString(36), encodeBits(state.seen), records.join(','), ''].join('~');
+  }
+
+  /** name -> encoded attempt in progress, for the given quiz names (kept in quizNames order). */
+  function encodeRuns(state, data, names, cap) {
+    var index = {}, out = {};
+    quizNames(data).forEach(function (name, i) { index[name] = i; });
+    names.forEach(function (name) {
+      var run = state.active[name];
       var quiz = data.quizzes[name];
       var answers = run.order.map(function (qi) { return encodeAnswer(quiz.questions[qi], run.answers[qi], cap); });
       var checked = encodeBits(run.order.map(function (qi) { return !!run.checked[qi]; }));
       var started = run.started ? Math.floor(run.started / 1000).toString(36) : '';
-      active.push([i.toString(36), run.seed.toString(36), run.cursor.toString(36),
-        run.order.map(function (qi) { return qi.toString(36); }).join('.'), checked, answers.join(','), started].join(':'));
+      out[name] = [index[name].toString(36), run.seed.toString(36), run.cursor.toString(36),
+        run.order.map(function (qi) { return qi.toString(36); }).join('.'), checked, answers.join(','), started].join(':');
     });
-    return ['1' + fingerprint(data), state.page.toString(36), encodeBits(state.seen), records.join(','),
-      active.join('!')].join('~');
+    return out;
   }
 
   /** Decode a string made by encode(); null when it is not ours or the course changed. */
@@ -184,6 +253,6 @@
     return state;
   }
 
-  return { encode: encode, decode: decode, fresh: fresh, fingerprint: fingerprint, FILL_IN_MAX: FILL_IN_MAX,
-    LIMIT: LIMIT };
+  return { encode: encode, decode: decode, fresh: fresh, fingerprint: fingerprint, dropOrder: dropOrder,
+    FILL_IN_MAX: FILL_IN_MAX, LIMIT: LIMIT };
 }));
