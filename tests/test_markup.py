@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 import pytest
@@ -91,6 +92,14 @@ def test_callouts_footnotes_tables_deflists_code(ctx: MarkupContext) -> None:
     assert '<p class="admonition-title">Case: Sam</p>' in html
     assert 'id="fnref-a-1"' in html and "<table>" in html and "<dt>Term</dt>" in html
     assert '<pre class="highlight"><code class="language-python">' in html
+
+
+def test_callout_without_title_gets_the_course_language_title() -> None:
+    ctx = MarkupContext(PageLinks(frozenset(), frozenset()), callout_titles={"tip": "Consejo"})
+    text = '!!! tip\n    Lávese.\n\n!!! tip "Propio"\n    x\n\n!!! note\n    y\n\n!!! tip ""\n    z\n'
+    html = ctx.render(text, LESSON, "a").html
+    assert re.findall(r'<p class="admonition-title">([^<]*)</p>', html) == [
+        "Consejo", "Propio", "Note"]  # no title for note given: the plugin's; "" means none
 
 
 def test_raw_html_is_text_unless_allowed() -> None:

@@ -190,6 +190,20 @@ def test_course_language_picks_the_catalog(language: str, expected: str) -> None
     assert catalog_for(language)["next"] == expected
 
 
+def test_language_without_a_catalog_warns_at_its_line(course_copy: CourseFactory) -> None:
+    course = course_copy("minimal")
+    text = (course / "course.yml").read_text(encoding="utf-8")
+    write(course / "course.yml", text.replace("completion:", "language: pt-BR\ncompletion:"))
+    assert [d.render() for d in check(course)] == [
+        "course.yml:3:1: warning: language 'pt-BR' has no catalog of player strings, so "
+        "buttons, notices and feedback will be in English\n"
+        f"    hint: use a language with a catalog ({', '.join(available_languages())}), or add "
+        "locales/pt.json to scormbuild (copy en.json)",
+    ]
+    write(course / "course.yml", text.replace("completion:", "language: es-MX\ncompletion:"))
+    assert check(course) == []
+
+
 def test_every_template_string_comes_from_the_catalog() -> None:
     """`t.<key>` in templates and t('<key>') in player.js all exist in the English catalog."""
     english = _catalog("en")
@@ -207,6 +221,28 @@ def test_spanish_fixture_renders_spanish_chrome() -> None:
     assert '<html lang="es-ES" dir="ltr">' in html
     assert "Saltar al contenido" in html and "Imprimir el curso" in html
     assert "1 h 35 min" in html
+
+
+def test_untitled_callouts_take_their_title_from_the_course_language(
+        course_copy: CourseFactory) -> None:
+    course = course_copy("spanish")
+    lesson = course / "lessons" / "tecnica.md"
+    write(lesson, lesson.read_text(encoding="utf-8")
+          + "\n!!! warning\n    Sin anillos.\n\n!!! example\n    Un caso.\n")
+    html = compile_course(course).texts.lessons["tecnica"]
+    assert '<p class="admonition-title">Advertencia</p>' in html
+    assert '<p class="admonition-title">Ejemplo</p>' in html
+    assert "Warning" not in html and "Example" not in html
+
+
+def test_the_page_title_is_the_first_heading_of_the_document() -> None:
+    """The contents' title and module names are not headings: they came before every h1."""
+    files = render_package(compile_course(REPO / "tests/fixtures/courses/spanish"), SCORM)
+    html = files["index.html"].decode()
+    assert re.findall(r"<h[1-6]\b", html)[0] == "<h1"
+    toc = html[html.index('<nav id="toc"'):html.index("</nav>")]
+    assert '<p class="toc-module" id="toc-module-1">Fundamentos</p>' in toc
+    assert 'aria-labelledby="toc-module-1"' in toc
 
 
 def test_hebrew_fixture_is_right_to_left() -> None:

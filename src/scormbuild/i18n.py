@@ -25,6 +25,12 @@ def available_languages() -> list[str]:
                   if e.name.endswith(".json"))
 
 
+def has_catalog(language: str) -> bool:
+    """Whether a BCP 47 tag finds a catalog of its own (exact tag or its language)."""
+    tag = language.replace("_", "-")
+    return any(_load(code) for code in (tag.split("-")[0].lower(), tag))
+
+
 def catalog_for(language: str) -> dict[str, str]:
     """The catalog for a BCP 47 tag: exact tag, then its language, then English for gaps."""
     base = dict(_load(DEFAULT_LANGUAGE) or {})

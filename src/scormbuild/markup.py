@@ -86,10 +86,12 @@ def make_parser(allow_html: bool) -> MarkdownIt:
 
 @dataclass
 class MarkupContext:
-    """Per-course rendering state: the parser and the link targets."""
+    """Per-course rendering state: the parser, the link targets and the course language's
+    default callout titles (kind -> title, for `!!! note` written without one)."""
 
     links: PageLinks
     allow_html: bool = False
+    callout_titles: Mapping[str, str] = field(default_factory=dict)
     parser: MarkdownIt = field(init=False)
 
     def __post_init__(self) -> None:
@@ -174,6 +176,8 @@ class _Walker:
                 self.heading(token, tokens[i + 1], line)
             elif token.type == "admonition_open":
                 self.callout(token, line)
+                if i + 2 < len(tokens) and tokens[i + 1].type == "admonition_title_open":
+                    self.callout_title(token, tokens[i + 2])
             elif token.type == "inline" and token.children:
                 self.inline(token.children, line)
 
@@ -206,6 +210,16 @@ class _Walker:
                       "use one of: " + ", ".join(sorted(CALLOUTS)))
         token.attrSet("class", f"callout callout-{kind}")
         token.attrSet("role", "note")
+
+    def callout_title(self, token: Token, inline: Token) -> None:
+        """`!!! note` alone gets the plugin's English title ("Note"): use the course's own."""
+        params = token.info.strip().split(" ")
+        title = self.ctx.callout_titles.get(str(token.meta.get("tag", "")))
+        if len(params) != 1 or title is None:
+            return
+        text = Token("text", "", 0)
+        text.content = title
+        inline.content, inline.children = title, [text]
 
     def inline(self, children: list[Token], line: int | None) -> None:
         breaks = 0

@@ -14,7 +14,8 @@ from . import archive, xsd
 from .audit import audit_course
 from .branding import check_branding
 from .errors import CourseInvalid, Diagnostic, Location, has_errors
-from .markup import MarkupContext, PageLinks, render_texts
+from .i18n import available_languages, catalog_for, has_catalog
+from .markup import CALLOUTS, MarkupContext, PageLinks, render_texts
 from .model import Course, build_course
 from .quiz import Quiz
 from .sources import CourseSources, Locator, read_asset, read_course
@@ -54,6 +55,13 @@ def compile_course(root: Path) -> Compiled:
     diags.extend(found)
     if course is None or has_errors(diags):
         raise CourseInvalid(diags)
+    if not has_catalog(course.language):
+        diags.append(Diagnostic(
+            sources.locate.at("language"), f"language '{course.language}' has no catalog of "
+            "player strings, so buttons, notices and feedback will be in English",
+            "use a language with a catalog (" + ", ".join(available_languages()) + "), or add "
+            f"locales/{course.language.split('-')[0].lower()}.json to scormbuild (copy en.json)",
+            "warning"))
     texts, used, found = _render_texts(course, sources)
     diags.extend(found)
     if course.branding.logo is not None:
@@ -81,8 +89,10 @@ def compile_course(root: Path) -> Compiled:
 
 def _render_texts(course: Course, sources: CourseSources
                   ) -> tuple[Texts, set[PurePosixPath], list[Diagnostic]]:
+    strings = catalog_for(course.language)
     ctx = MarkupContext(PageLinks(frozenset(p.name for p in course.pages),
-                                  frozenset(sources.assets)), course.allow_html)
+                                  frozenset(sources.assets)), course.allow_html,
+                        {kind: strings[f"callout_{kind}"] for kind in sorted(CALLOUTS)})
     lessons: dict[str, str] = {}
     quiz_texts: dict[str, dict[str, str]] = {}
     used: set[PurePosixPath] = set()

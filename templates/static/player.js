@@ -342,10 +342,13 @@
         return escapeHtml(q.answer + (q.tolerance ? ' \u00b1 ' + q.tolerance : ''));
       case 'matching': {
         var texts = {};
+        /* U+2192 does not mirror in right-to-left text: point from source to target there too;
+           <bdi> keeps texts in the other direction from flipping the pair around the arrow */
+        var arrow = document.documentElement.dir === 'rtl' ? ' \u2190 ' : ' \u2192 ';
         q.targets.forEach(function (x) { texts[x.id] = x.text; });
         return '<ul>' + q.pairs.map(function (p) {
           var source = q.sources.filter(function (x) { return x.id === p[0]; })[0];
-          return '<li>' + escapeHtml(source.text) + ' \u2192 ' + escapeHtml(texts[p[1]]) + '</li>';
+          return '<li><bdi>' + escapeHtml(source.text) + '</bdi>' + arrow + '<bdi>' + escapeHtml(texts[p[1]]) + '</bdi></li>';
         }).join('') + '</ul>';
       }
       case 'ordering':

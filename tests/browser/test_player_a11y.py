@@ -9,6 +9,7 @@ the player's frame by Playwright, never shipped in a package.
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +30,7 @@ EXAMPLES = sorted(p for p in (REPO / "courses").glob("*") if (p / "course.yml").
 FIXTURE_COURSES = [FIXTURES / n for n in ("features", "all-question-types", "spanish",
                                            "rtl-hebrew")]
 COURSES = [*FIXTURE_COURSES, *EXAMPLES]
-BLOCKING = ("serious", "critical")
+BLOCKING = ("moderate", "serious", "critical")
 
 Target = Frame | Page
 
@@ -325,6 +326,26 @@ def test_right_to_left_course_mirrors_the_layout(tmp_path: Path, page: Page,
     player.go_to("mivchan")
     player.complete_quiz(correct=True)
     assert page.evaluate(NO_HSCROLL)
+
+
+def test_matching_review_arrow_points_from_source_to_target_in_rtl(
+        tmp_path: Path, page: Page, static_server: Any) -> None:
+    course = tmp_path / "rtl-hebrew"
+    shutil.copytree(FIXTURES / "rtl-hebrew", course)
+    quiz = course / "quizzes" / "mivchan.yml"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace(
+        "kind: assessment\n", "kind: assessment\nattempts: 1\n"), encoding="utf-8")
+    player = open_export(page, static_server, course, tmp_path)
+    player.go_to("mivchan")
+    player.complete_quiz(correct=False)
+    pairs = page.eval_on_selector_all(f"{VISIBLE} .correct-answer ul li",
+                                      "els => els.map(e => e.textContent)")
+    assert pairs and all("\u2190" in p and "\u2192" not in p for p in pairs), pairs
+    # the arrow points from the source (the right, where RTL text starts) to the target
+    boxes = page.eval_on_selector_all(
+        f"{VISIBLE} .correct-answer ul li:first-child bdi",
+        "els => els.map(e => e.getBoundingClientRect().left)")
+    assert boxes[0] > boxes[1]
 
 
 # --- print and the html export ----------------------------------------------------------------
