@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from lxml import etree
+
 from ..model import Course
 
 Files = Mapping[str, bytes]
@@ -27,3 +29,8 @@ class Target:
 def xml_id(prefix: str, slug: str) -> str:
     """An xsd:ID from a slug: ids may not start with a digit, so a prefix leads."""
     return f"{prefix}-{slug}"
+
+
+def xml_bytes(root: etree._Element) -> bytes:
+    """A manifest as UTF-8 bytes with an XML declaration, indented (the same for every target)."""
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree  # untyped: pyproject sets ignore_missing_imports for lxml
 
 from ..model import Course, Page, Part
-from .base import Files, Target
+from .base import Files, Target, xml_bytes
 from .tincan import LAUNCH, XAPI_CONNECT_SRC, plain
 
 CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
@@ -102,7 +102,7 @@ def build_manifest(course: Course) -> bytes:
     _langstrings(element, "description", description, lang)
     for part in course.parts if course.launch_per_module else (None,):
         _au(root, course, part, description)
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    return xml_bytes(root)
 
 
 def write(course: Course, site: Files) -> Files:

@@ -10,7 +10,7 @@ from lxml import etree
 
 from ..model import Course
 from ..xsd import schema_files
-from .base import Files, Target, xml_id
+from .base import Files, Target, xml_bytes, xml_id
 
 IMSCP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
@@ -62,9 +62,7 @@ def build_manifest(course: Course, files: list[str]) -> bytes:
     resource.set(f"{{{ADLCP}}}scormtype", "sco")
     for name in sorted(files):
         etree.SubElement(resource, _cp("file"), href=name)
-    data: bytes = etree.tostring(manifest, xml_declaration=True, encoding="UTF-8",
-                                 pretty_print=True)
-    return data
+    return xml_bytes(manifest)
 
 
 def write(course: Course, site: Files) -> Files:

@@ -14,7 +14,7 @@ from lxml import etree  # untyped: pyproject sets ignore_missing_imports for lxm
 
 from ..model import Course
 from ..quiz import Question
-from .base import Files, Target
+from .base import Files, Target, xml_bytes
 
 TINCAN = "http://projecttincan.com/tincan.xsd"
 LAUNCH = "index.html"
@@ -126,7 +126,7 @@ def build_manifest(course: Course) -> bytes:
                     component = _el(box, "component")
                     _el(component, "id", component_id)
                     _el(component, "description", plain(text) or component_id, lang)
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    return xml_bytes(root)
 
 
 def write(course: Course, site: Files) -> Files:
