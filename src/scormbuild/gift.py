@@ -20,6 +20,7 @@ from typing import Any
 
 from . import yamltree
 from .errors import Diagnostic, Location
+from .yamltree import Marks, YamlList, YamlMap
 
 SETTINGS_PREFIX = "scormbuild:"
 FORMATS = ("[markdown]", "[html]", "[plain]", "[moodle]")
@@ -28,35 +29,10 @@ BLANK = "\\_\\_\\_\\_\\_"  # markdown for the gap of a missing-word question
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
 
-class _Marks:
-    """Positions (0-based) of keys or items, the interface `sources.position_of` reads."""
-
-    __slots__ = ("_at", "col", "line")
-
-    def __init__(self, line: int) -> None:
-        self.line = line
-        self.col = 0
-        self._at: dict[Any, tuple[int, int]] = {}
-
-    def key(self, key: Any) -> tuple[int, int]:
-        return self._at[key]
-
-    def item(self, index: int) -> tuple[int, int]:
-        return self._at[index]
-
-
-class _Map(dict[str, Any]):
-    lc: _Marks
-
-
-class _List(list[Any]):
-    lc: _Marks
-
-
-def _map(line: int, **items: Any) -> _Map:
+def _map(line: int, **items: Any) -> YamlMap:
     """A mapping whose keys all sit on `line` (1-based); None values are left out."""
-    out = _Map()
-    out.lc = _Marks(line - 1)
+    out = YamlMap()
+    out.lc = Marks(line - 1)
     for key, value in items.items():
         if value is not None:
             out[key] = value
@@ -64,9 +40,9 @@ def _map(line: int, **items: Any) -> _Map:
     return out
 
 
-def _list(line: int, items: list[tuple[int, Any]]) -> _List:
-    out = _List()
-    out.lc = _Marks(line - 1)
+def _list(line: int, items: list[tuple[int, Any]]) -> YamlList:
+    out = YamlList()
+    out.lc = Marks(line - 1)
     for i, (item_line, value) in enumerate(items):
         out.append(value)
         out.lc._at[i] = (item_line - 1, 0)
@@ -146,7 +122,7 @@ def load_gift(text: str, path: PurePosixPath) -> tuple[Any, list[Diagnostic]]:
     return settings, diags
 
 
-def _read_setting(text: str, line: int, column: int, settings: _Map, path: PurePosixPath,
+def _read_setting(text: str, line: int, column: int, settings: YamlMap, path: PurePosixPath,
                   diags: list[Diagnostic]) -> None:
     where = Location(path, line)
     try:
@@ -233,7 +209,7 @@ def _slug(title: str) -> str:
 Warning_ = tuple[int, str, str]
 
 
-def _question(block: _Block, number: int, used: set[str]) -> tuple[_Map, list[Warning_]]:
+def _question(block: _Block, number: int, used: set[str]) -> tuple[YamlMap, list[Warning_]]:
     text, line = block.text, block.line
     title = None
     body_start = 0
@@ -345,7 +321,7 @@ def _credit(token: _Token) -> float:
 
 
 def _choice(block: _Block, tokens: list[_Token], common: dict[str, Any]
-            ) -> tuple[_Map, list[Warning_]]:
+            ) -> tuple[YamlMap, list[Warning_]]:
     warnings: list[Warning_] = []
     full = [t for t in tokens if _credit(t) >= 100]
     partial = [t for t in tokens if 0 < _credit(t) < 100]
@@ -367,7 +343,7 @@ def _choice(block: _Block, tokens: list[_Token], common: dict[str, Any]
 
 
 def _true_false(block: _Block, offset: int, content: str, answer: bool,
-                common: dict[str, Any]) -> _Map:
+                common: dict[str, Any]) -> YamlMap:
     parts = [_show(p, block) for p in _split(content, "#")[1:]]
     wrong = parts[0] if parts else None  # Moodle: first feedback for a wrong answer
     right = parts[1] if len(parts) > 1 else None
@@ -391,7 +367,7 @@ def _split(text: str, sep: str) -> list[str]:
 
 
 def _short_answer(block: _Block, tokens: list[_Token], common: dict[str, Any]
-                  ) -> tuple[_Map, list[Warning_]]:
+                  ) -> tuple[YamlMap, list[Warning_]]:
     warnings: list[Warning_] = []
     answers: list[tuple[int, Any]] = []
     right_feedback = None
@@ -408,7 +384,7 @@ def _short_answer(block: _Block, tokens: list[_Token], common: dict[str, Any]
 
 
 def _numeric(block: _Block, offset: int, content: str, common: dict[str, Any]
-             ) -> tuple[_Map, list[Warning_]]:
+             ) -> tuple[YamlMap, list[Warning_]]:
     warnings: list[Warning_] = []
     if content.strip().startswith("="):
         tokens = _tokens(block, offset, content)
@@ -442,7 +418,7 @@ def _numeric(block: _Block, offset: int, content: str, common: dict[str, Any]
                     "write a number, number:tolerance (5:0.5) or a range (1..3)")
 
 
-def _matching(block: _Block, tokens: list[_Token], common: dict[str, Any]) -> _Map:
+def _matching(block: _Block, tokens: list[_Token], common: dict[str, Any]) -> YamlMap:
     pairs: list[tuple[int, Any]] = []
     distractors: list[tuple[int, Any]] = []
     for t in tokens:

@@ -51,9 +51,9 @@ class Marks:
 
     __slots__ = ("_at", "_text", "col", "line")
 
-    def __init__(self, node: Node) -> None:
-        self.line = node.start_mark.line
-        self.col = node.start_mark.column
+    def __init__(self, line: int, col: int = 0) -> None:
+        self.line = line
+        self.col = col
         self._at: dict[Any, tuple[int, int]] = {}
         self._text: dict[Any, int] = {}  # line where a text value's first character stands
 
@@ -128,7 +128,7 @@ class _Builder:
                                    node.start_mark)
         if isinstance(node, MappingNode):
             mapping = YamlMap()
-            mapping.lc = Marks(node)
+            mapping.lc = Marks(node.start_mark.line, node.start_mark.column)
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     raise ConstructorError(None, None, "a key must be plain text",
@@ -145,7 +145,7 @@ class _Builder:
             return mapping
         if isinstance(node, SequenceNode):
             sequence = YamlList()
-            sequence.lc = Marks(node)
+            sequence.lc = Marks(node.start_mark.line, node.start_mark.column)
             for index, item in enumerate(node.value):
                 sequence.append(self.build(item))
                 sequence.lc._at[index] = (item.start_mark.line, item.start_mark.column)
