@@ -14,42 +14,25 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
-try:  # tests/browser is on sys.path in pytest's default (prepend) import mode
-    from harness import (
-        CHROMIUM,
-        CHROMIUM_ARGS,
-        DEFAULT_TIMEOUT_MS,
-        INSTALL_HINT,
-        REPO_ROOT,
-        BrowserLog,
-        ConsoleEntry,
-        RalphLrs,
-        ScormLms,
-        StaticServer,
-        is_loopback,
-        serve_directory,
-    )
-    from harness import xapi_validate as _xapi_validate
-    from harness import xapi_validate_many as _xapi_validate_many
-except ImportError:  # pragma: no cover - when tests/ is made a package
-    from .harness import (
-        CHROMIUM,
-        CHROMIUM_ARGS,
-        DEFAULT_TIMEOUT_MS,
-        INSTALL_HINT,
-        REPO_ROOT,
-        BrowserLog,
-        ConsoleEntry,
-        RalphLrs,
-        ScormLms,
-        StaticServer,
-        is_loopback,
-        serve_directory,
-    )
-    from .harness import xapi_validate as _xapi_validate
-    from .harness import xapi_validate_many as _xapi_validate_many
+# tests/browser is on sys.path in pytest's default (prepend) import mode, as tests/ is for support.py
+from harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DEFAULT_TIMEOUT_MS,
+    INSTALL_HINT,
+    REPO_ROOT,
+    BrowserLog,
+    ConsoleEntry,
+    RalphLrs,
+    ScormLms,
+    StaticServer,
+    is_loopback,
+    serve_directory,
+)
+from harness import xapi_validate as _xapi_validate
+from harness import xapi_validate_many as _xapi_validate_many
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
 
 @pytest.fixture
