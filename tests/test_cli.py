@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 import socket
+import webbrowser
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -376,7 +377,7 @@ def no_blocking(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         seen.append(self)
 
     monkeypatch.setattr(preview.PreviewServer, "serve_until_interrupted", serve)
-    monkeypatch.setattr(cli.webbrowser, "open", lambda url: seen.append(url))
+    monkeypatch.setattr(webbrowser, "open", lambda url: seen.append(url))
     return seen
 
 

@@ -2,6 +2,8 @@
 
 Exit codes: 0 success, 1 invalid course or package (and warnings under --strict), 2 usage.
 stdout carries only results (package paths) for CI to capture; diagnostics go to stderr.
+Stage modules are imported inside the command that needs them, so `--help`, `targets` and
+`schema` never load the render stack (tests/test_startup.py pins which modules load).
 """
 
 from __future__ import annotations
@@ -9,17 +11,19 @@ from __future__ import annotations
 import json
 import os
 import sys
-import webbrowser
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from . import batch, console, pipeline, scaffold
-from .errors import Diagnostic, has_errors
-from .targets import DEFAULT_TARGET, TARGETS
+from . import scaffold
+from .targets import DEFAULT_TARGET, TARGET_NAMES
+
+if TYPE_CHECKING:
+    from . import batch, console, pipeline
+    from .errors import Diagnostic
 
 app = typer.Typer(
     help="Build SCORM 1.2, TinCan and cmi5 packages from markdown lessons and YAML quizzes.",
@@ -28,7 +32,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-TargetName = Enum("TargetName", {name: name for name in TARGETS}, type=str)  # type: ignore[misc]
+TargetName = Enum("TargetName", {name: name for name in TARGET_NAMES}, type=str)  # type: ignore[misc]
 
 
 def _err(text: str) -> None:
@@ -87,6 +91,8 @@ def build(
                                  help="Print a JSON summary on stdout instead of zip paths."),
 ) -> None:
     """Build course packages into dist/ as <course-id>-<version>-<target>.zip."""
+    from . import batch, console
+
     names = tuple(dict.fromkeys(t.value for t in target))
     course_dirs = expand_courses(courses)
     build_jobs = [batch.BuildJob(d, names, out, templates, strict) for d in course_dirs]
@@ -130,6 +136,8 @@ def build(
 
 
 def _build_summary(outcomes: Sequence[batch.BuildOutcome]) -> dict[str, Any]:
+    from . import console
+
     def package(r: pipeline.BuildResult) -> dict[str, Any]:
         return {"course": r.course_id, "target": r.target, "path": str(r.path), "size": r.size,
                 "files": r.files}
@@ -156,10 +164,13 @@ def check(
     templates: Path | None = _templates_option(),
 ) -> None:
     """Check courses without writing anything; report every problem at once."""
+    from . import pipeline
+    from .errors import has_errors
+
     worst = 0
     for course_dir in expand_courses(courses):
         try:
-            diags = pipeline.check(course_dir, list(TARGETS), templates)
+            diags = pipeline.check(course_dir, list(TARGET_NAMES), templates)
         except OSError as err:  # a file vanished or became unreadable while we read the course
             _err(f"{course_dir}: error: {err.strerror or err} ({err.filename or course_dir})")
             _err("    hint: check that the course files exist and that you may read them")
@@ -181,8 +192,10 @@ def targets(
 ) -> None:
     """List the package standards scormbuild can build."""
     if names:
-        typer.echo("\n".join(TARGETS))
+        typer.echo("\n".join(TARGET_NAMES))
         return
+    from .targets import TARGETS
+
     if as_json:
         typer.echo(json.dumps([{"name": t.name, "manifest": t.manifest_name,
                                 "description": t.description} for t in TARGETS.values()]))
@@ -277,6 +290,8 @@ def preview(
     templates: Path | None = _templates_option(),
 ) -> None:
     """Play the course in a local LMS page that rebuilds and reloads when you save a file."""
+    import webbrowser
+
     from . import preview as preview_server
 
     if not course.is_dir():

@@ -15,14 +15,9 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
-from .specs import BCP47, SLUG, CourseSpec, QuizSpec
-
 SchemaKind = Literal["course", "quiz"]
 SCHEMA_KINDS: tuple[SchemaKind, ...] = ("course", "quiz")
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_SPECS: dict[SchemaKind, type[BaseModel]] = {"course": CourseSpec, "quiz": QuizSpec}
 _TITLES: dict[SchemaKind, str] = {"course": "scormbuild course.yml",
                                   "quiz": "scormbuild quiz file (quizzes/*.yml)"}
 
@@ -38,7 +33,9 @@ class ScaffoldError(Exception):
 
 def json_schema(kind: SchemaKind) -> dict[str, Any]:
     """The JSON Schema of course.yml or of a quiz file, generated from the spec classes."""
-    schema = _SPECS[kind].model_json_schema()
+    from .specs import CourseSpec, QuizSpec  # pydantic is loaded only when a schema is asked for
+
+    schema = (CourseSpec if kind == "course" else QuizSpec).model_json_schema()
     return {"$schema": SCHEMA_DIALECT, "title": _TITLES[kind],
             **{k: v for k, v in schema.items() if k != "title"}}
 
@@ -63,6 +60,8 @@ def title_from(name: str) -> str:
 
 def course_files(title: str, course_id: str, language: str) -> dict[str, str]:
     """Relative path -> text of every file of a new course; raises ScaffoldError on bad values."""
+    from .specs import BCP47, SLUG
+
     if not re.fullmatch(SLUG, course_id) or len(course_id) > 64:
         raise ScaffoldError(f"'{course_id}' is not a valid course id",
                             "use lowercase letters, digits and single hyphens, e.g. safe-lifting")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from ..model import Course
+if TYPE_CHECKING:
+    from ..model import Course
+
 
 Files = Mapping[str, bytes]
 

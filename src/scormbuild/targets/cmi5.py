@@ -12,13 +12,15 @@ tracks only that AU's pages (the `part` of each page in the course data).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree  # untyped: pyproject sets ignore_missing_imports for lxml
 
-from ..model import Course, Page, Part
 from .base import Files, Target, xml_bytes
 from .tincan import LAUNCH, XAPI_CONNECT_SRC, plain
+
+if TYPE_CHECKING:
+    from ..model import Course, Page, Part
 
 CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 

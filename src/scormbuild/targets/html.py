@@ -6,8 +6,12 @@ in the browser's localStorage by templates/static/tracking-none.js.
 
 from __future__ import annotations
 
-from ..model import Course
+from typing import TYPE_CHECKING
+
 from .base import Files, Target
+
+if TYPE_CHECKING:
+    from ..model import Course
 
 
 def write(course: Course, site: Files) -> Files:

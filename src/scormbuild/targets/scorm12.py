@@ -6,11 +6,15 @@ stay unprefixed and the ADL namespace is bound to the prefix `adlcp` (see docs/s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lxml import etree
 
-from ..model import Course
 from ..xsd import schema_files
 from .base import Files, Target, xml_bytes, xml_id
+
+if TYPE_CHECKING:
+    from ..model import Course
 
 IMSCP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"

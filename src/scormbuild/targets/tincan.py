@@ -8,13 +8,15 @@ Activity ids here must match the ones templates/static/xapi.js puts in statement
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree  # untyped: pyproject sets ignore_missing_imports for lxml
 
-from ..model import Course
-from ..quiz import Question
 from .base import Files, Target, xml_bytes
+
+if TYPE_CHECKING:
+    from ..model import Course
+    from ..quiz import Question
 
 TINCAN = "http://projecttincan.com/tincan.xsd"
 LAUNCH = "index.html"
