@@ -28,4 +28,4 @@ lint: venv
 	$(VENV)/bin/lint-imports
 
 bench: venv
-	$(VENV)/bin/python bench/bench_build.py
+	$(VENV)/bin/python bench/bench_build.py --floor

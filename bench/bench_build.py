@@ -4,7 +4,12 @@ Prints, for each size and target, the median wall time of several whole-process 
 (`python -m scormbuild build ...`, start-up included) and the peak resident memory.
 Each size gets one untimed warm-up build first, and the builds run with bytecode caching on
 (PYTHONDONTWRITEBYTECODE removed), as an installed scormbuild does.
+With --floor, each size also runs bench/floor.py (read every file of the course, write them into
+a deflated zip: the least work any packager must do) and `scormbuild check` in the same run, and
+prints CPU and wall medians of each with their ratio to the floor, then the import time of each
+command (`python -X importtime`, summed) so start-up regressions show by name.
 Usage: .venv/bin/python bench/bench_build.py [--sizes 10 200 2000] [--runs 5] [--target scorm12]
+       [--floor]
 """
 
 from __future__ import annotations
@@ -67,19 +72,65 @@ def make_course(root: Path, pages: int, images: int = 5) -> Path:
     return course
 
 
-def run_once(course: Path, out: Path, target: str) -> tuple[float, int]:
-    """One whole-process build: (seconds, peak RSS in KiB)."""
-    cmd = [sys.executable, "-m", "scormbuild", "build", str(course), "--out", str(out),
-           "--target", target]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+FLOOR = Path(__file__).with_name("floor.py")
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def measure(cmd: list[str]) -> tuple[float, float, int]:
+    """One whole process: (wall seconds, CPU seconds, peak RSS in KiB); exits if it fails."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"build failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return elapsed, usage.ru_maxrss
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n"
+                         f"{proc.stderr.read().decode() if proc.stderr else ''}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def build_cmd(course: Path, out: Path, target: str) -> list[str]:
+    return [sys.executable, "-m", "scormbuild", "build", str(course), "--out", str(out),
+            "--target", target]
+
+
+def run_once(course: Path, out: Path, target: str) -> tuple[float, int]:
+    """One whole-process build: (seconds, peak RSS in KiB)."""
+    elapsed, _, peak = measure(build_cmd(course, out, target))
+    return elapsed, peak
+
+
+def floor_rows(course: Path, out: Path, target: str, runs: int) -> None:
+    """Floor, check and build of one course, interleaved run by run, as medians and ratios."""
+    cmds = {"floor": [sys.executable, str(FLOOR), str(course), str(out / "floor.zip")],
+            "check": [sys.executable, "-m", "scormbuild", "check", str(course)],
+            "build": build_cmd(course, out, target)}
+    samples: dict[str, list[tuple[float, float, int]]] = {name: [] for name in cmds}
+    for name, cmd in cmds.items():
+        measure(cmd)  # warm-up: bytecode and template caches
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            samples[name].append(measure(cmd))
+    wall = {n: statistics.median(s[0] for s in v) for n, v in samples.items()}
+    cpu = {n: statistics.median(s[1] for s in v) for n, v in samples.items()}
+    for name in cmds:
+        peak = max(s[2] for s in samples[name]) / 1024
+        print(f"{'':>6} {name:<8} cpu {cpu[name]:>7.3f} s ({cpu[name] / cpu['floor']:>5.1f}x)  "
+              f"wall {wall[name]:>7.3f} s ({wall[name] / wall['floor']:>5.1f}x)  "
+              f"peak {peak:>6.1f} MiB", flush=True)
+
+
+def import_times(course: Path, out: Path) -> None:
+    """Import time of each command, summed from `python -X importtime` (self times)."""
+    commands = {"--help": ["--help"], "targets": ["targets"], "check": ["check", str(course)],
+                "build": ["build", str(course), "--out", str(out)],
+                "validate": ["validate", *map(str, sorted(out.glob("*-scorm12.zip"))[:1])]}
+    print("import time of each command (python -X importtime, ms):")
+    for name, args in commands.items():
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "scormbuild", *args],
+                              capture_output=True, text=True, env=ENV)
+        total = sum(int(line.split("|")[0].split(":")[1]) for line in proc.stderr.splitlines()
+                    if line.startswith("import time:") and "self [us]" not in line)
+        print(f"  {name:<9} {total / 1000:>7.1f}", flush=True)
 
 
 def main() -> None:
@@ -87,6 +138,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 200, 2000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--target", default="scorm12")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time the floor script and check, and print the ratios")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="scormbuild-bench-"))
     try:
@@ -107,6 +160,11 @@ def main() -> None:
                   f"{max(times):>7.3f} "
                   f"{max(peaks) / 1024:>9.1f} {zip_size / 1024:>8.0f} {median * 1000 / size:>8.2f}",
                   flush=True)
+            if args.floor:
+                floor_rows(course, out, args.target, args.runs)
+        if args.floor:
+            import_times(make_course(work, 10) if 10 not in args.sizes else work / "bench-10",
+                         work / "dist")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
