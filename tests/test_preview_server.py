@@ -151,7 +151,7 @@ SPECIAL_ASSETS = ("my file.svg", "slide#2.svg", "100%.svg", "a?b.svg")
 
 
 def nested(depth: int) -> dict[str, Any]:
-    """A statement whose extension nests `depth` JSON arrays."""
+    """A statement nested depth + 3 levels deep: an extension of `depth` JSON arrays."""
     value: Any = 1
     for _ in range(depth):
         value = [value]
@@ -279,8 +279,8 @@ CASES = [
     # bodies: JSON of bounded depth, UTF-8, statements of the right shape, right content type
     Case("json-nested-arrays", 400, body=b"[" * 100_000, **POST),
     Case("json-nested-objects", 400, body=b'{"a":' * 100_000, **POST),
-    Case("json-nested-65", 400, body=js(nested(preview.MAX_JSON_DEPTH)), **POST),
-    Case("json-nested-20", 200, body=js(nested(20)), **POST),
+    Case("json-depth-over-limit", 400, body=js(nested(preview.MAX_JSON_DEPTH - 2)), **POST),
+    Case("json-depth-at-limit", 200, body=js(nested(preview.MAX_JSON_DEPTH - 3)), **POST),
     Case("json-not-utf8", 400, body=b'[{"actor": "\xff"}]', **POST),
     Case("json-utf16", 400, body=js([STATEMENT]).decode().encode("utf-16"), **POST),
     Case("json-bom", 400, body=b"\xef\xbb\xbf" + js([STATEMENT]), **POST),

@@ -1016,7 +1016,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._pending = 0
         except Exception as err:  # a bug costs one request, never the connection or thread
-            print(f"preview: internal error answering {self.command} {self.path[:200]!r}: "
+            path = getattr(self, "path", "")[:200]
+            print(f"preview: internal error answering {getattr(self, 'command', None)} {path!r}: "
                   f"{type(err).__name__}: {err}", file=sys.stderr)
             if not self._replied:
                 with contextlib.suppress(OSError):

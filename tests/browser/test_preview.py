@@ -114,10 +114,13 @@ def test_relaunch_resumes_and_reset_starts_again(page: Page, preview: PreviewSer
         "window.__preview.calls.filter(c => c.name === 'LMSInitialize').length >= 2")
     assert "LMSFinish" in [c["name"] for c in calls(page)]
     assert cmi_value(page, "cmi.core.entry") == "resume"
+    preview.lrs.store({"actor": {}, "verb": {"id": "v"}, "object": {"id": "o"}})
     page.click("#reset")
     page.wait_for_function("window.__preview.launches >= 3", timeout=WAIT_MS)
     page.wait_for_function("window.__preview.calls.some(c => c.name === 'LMSInitialize')")
     assert cmi_value(page, "cmi.core.entry") == "ab-initio"
+    # the page's POST carried the preview's own Origin: the server obeyed it
+    assert preview.lrs.statements == []
 
 
 @pytest.mark.parametrize("target", ["tincan", "cmi5"])
