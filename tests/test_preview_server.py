@@ -407,6 +407,19 @@ def test_a_refusal_without_a_body_keeps_the_connection(hostile: preview.PreviewS
         connection.close()
 
 
+def test_a_page_opened_at_localhost_gets_its_lrs_there(hostile: preview.PreviewServer) -> None:
+    """The LRS endpoint is on the page's own origin, else every statement would be cross-site."""
+    for host in ("localhost", "127.0.0.1"):
+        for target in ("tincan", "cmi5"):
+            launch = Case("x", 200, path=f"/__preview__/launch?target={target}",
+                          headers={"Host": f"{host}:{{port}}"})
+            info = json.loads(exchange(hostile, launch.encode(hostile.port))[2])
+            own = f"http://{host}:{hostile.port}"
+            assert info["endpoint"] == f"{own}/__lrs__/xAPI/"
+            if target == "cmi5":
+                assert f"fetch={quote(own, safe='')}%2F__lrs__%2Ffetch%2F" in info["url"]
+
+
 def test_a_foreign_host_gets_its_connection_closed(hostile: preview.PreviewServer) -> None:
     status, headers, body = exchange(
         hostile, Case("x", 403, headers={"Host": "attacker.example"}).encode(hostile.port))

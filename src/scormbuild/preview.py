@@ -694,8 +694,13 @@ class PreviewServer:
 
     # answers used by the handler -----------------------------------------------------------
 
-    def launch(self, target: str, query: dict[str, str]) -> dict[str, Any]:
-        """Launch facts of a target, or its errors: what lms.js needs to open the course."""
+    def launch(self, target: str, query: dict[str, str],
+               base_url: str | None = None) -> dict[str, Any]:
+        """Launch facts of a target, or its errors: what lms.js needs to open the course.
+
+        `base_url` is the origin the page was opened at (http://localhost:<port> or the
+        default `url`): the LRS endpoint must be on it, or its requests would be cross-site."""
+        base_url = base_url or self.url
         status = self.builds.status()
         launcher, read = launcher_for(target)
         found = self.builds.package(target)
@@ -707,14 +712,14 @@ class PreviewServer:
         info.update(ok=True, target=target, launcher=launcher, generation=status["generation"],
                     base=f"/pkg/{target}/")
         if launcher in ("tincan", "cmi5"):
-            info["endpoint"] = f"{self.url}/__lrs__/xAPI/"
+            info["endpoint"] = f"{base_url}/__lrs__/xAPI/"
         if launcher == "cmi5":
             info["url"] = self._prepare_cmi5(info, query.get("registration") or str(uuid.uuid4()),
-                                             status["course"] or {})
+                                             status["course"] or {}, base_url)
         return info
 
     def _prepare_cmi5(self, info: dict[str, Any], registration: str,
-                      course: dict[str, Any]) -> str:
+                      course: dict[str, Any], base_url: str) -> str:
         """The LMS side of a cmi5 launch (cmi5 sections 8-11): LaunchData, preferences,
         `launched`, a one-time fetch URL; returns the AU URL."""
         actor = json.dumps(ACTOR)
@@ -753,7 +758,7 @@ class PreviewServer:
         })
         info["registration"] = registration
         info["activity_id"] = activity_id
-        query = urlencode({"endpoint": info["endpoint"], "fetch": self.lrs.new_fetch_url(self.url),
+        query = urlencode({"endpoint": info["endpoint"], "fetch": self.lrs.new_fetch_url(base_url),
                            "actor": actor, "registration": registration,
                            "activityId": activity_id})
         href = info["href"]
@@ -883,7 +888,8 @@ def _launch(preview: PreviewServer, request: _Request) -> Response:
     target = request.query.get("target", preview.target)
     if target not in TARGETS:
         return _json(404, {"error": f"unknown target {target}"})
-    return _json(200, preview.launch(target, request.query))
+    host = request.headers["Host"].strip().lower()  # one of preview.hosts (_admit)
+    return _json(200, preview.launch(target, request.query, f"http://{host}"))
 
 
 def _reset(preview: PreviewServer, request: _Request) -> Response:

@@ -147,3 +147,14 @@ def test_xapi_targets_send_statements_to_the_preview_lrs(
     # a first launch GETs a State document that does not exist yet: 404 is the xAPI answer
     assert browser_log.page_errors == []
     assert [e for e in browser_log.console_errors() if "status of 404" not in e] == []
+
+
+def test_a_page_opened_at_localhost_reports_to_its_own_lrs(
+        page: Page, preview: PreviewServer, browser_log: Any) -> None:
+    """localhost is one of the preview's names: its page, iframe and LRS requests all pass."""
+    page.goto(f"http://localhost:{preview.port}/?target=tincan")
+    page.wait_for_function(
+        "window.__preview && window.__preview.statements.some(s => s.verb.id.endsWith('/initialized'))",
+        timeout=WAIT_MS)
+    assert browser_log.page_errors == []
+    assert [e for e in browser_log.console_errors() if "status of 404" not in e] == []
