@@ -1002,12 +1002,20 @@ class _Handler(BaseHTTPRequestHandler):
         self._pending: int | None = None  # body bytes still to come; None: not known
         try:
             self.raw_requestline = self.rfile.readline(65537)
+            for _ in range(8):  # RFC 9112 2.2: ignore empty lines before a request line
+                if self.raw_requestline not in (b"\r\n", b"\n"):
+                    break
+                self.raw_requestline = self.rfile.readline(65537)
             if not self.raw_requestline:
                 self.close_connection = True
                 return
             if len(self.raw_requestline) > 65536:
                 self.requestline = self.request_version = self.command = ""
                 self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            elif not self.raw_requestline.strip():  # http.server would close without a word
+                self.requestline = self.command = ""
+                self.request_version = "HTTP/1.0"
+                self.send_error(HTTPStatus.BAD_REQUEST, "Empty request line")
             elif self.parse_request():
                 self._dispatch()
             self.wfile.flush()
