@@ -452,7 +452,6 @@ class MemoryLrs:
             return 204, headers, b""
         return _json(405, {"error": f"{method} not allowed"}, headers)
 
-
     @staticmethod
     def _merge(old: tuple[bytes, str] | None, body: bytes, content_type: str) -> bytes | str:
         """The merged document of a POST, or why it cannot merge: both must be JSON objects
@@ -786,7 +785,6 @@ def _content_type(path: str) -> str:
 
 
 # --- HTTP: limits, checks, the route table ----------------------------------------------------
-
 
 
 class _HttpServer(ThreadingHTTPServer):
