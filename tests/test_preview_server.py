@@ -254,7 +254,14 @@ CASES = [
          headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors",
                   "Origin": "http://attacker.example"}),
     Case("cross-site-navigation", 200, path="/",
-         headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}),
+         headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate",
+                  "Sec-Fetch-Dest": "document"}),
+    Case("cross-site-iframe", 403, path="/",
+         headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate",
+                  "Sec-Fetch-Dest": "iframe"}),
+    Case("cross-site-event-stream", 403, path="/__preview__/events",
+         headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors",
+                  "Origin": "http://attacker.example"}),
     # Content-Length: bounded, well-formed, never trusted to hang a thread
     Case("statements-ok", 200, body=js([STATEMENT]), **POST),
     Case("statements-json-charset", 200, body=js(STATEMENT), **POST,
@@ -384,6 +391,7 @@ def test_hostile_request(hostile: preview.PreviewServer, case: Case) -> None:
         assert (len(hostile.lrs.statements), dict(hostile.lrs.documents)) == before
         if status != 404 and not case.path.startswith("/__lrs__/"):
             assert headers["content-type"] == "text/plain; charset=utf-8"
+    assert headers["x-frame-options"] == "SAMEORIGIN"
     # whatever came before, the server still answers
     assert exchange(hostile, Case("after", 200).encode(hostile.port))[0] == 200
 

@@ -1115,7 +1115,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Refuse what another web site's page sends: a state-changing request needs this
         server's own Origin (the Fetch standard has browsers send one with every POST, PUT
         and DELETE, so the player always does; `null` is refused), and with Sec-Fetch-Site a
-        request from another site is refused unless it is a top-level navigation."""
+        request from another site is refused unless it opens a page in a tab (a link to the
+        preview); in a frame of another site it would be clickjacking."""
         site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
         elsewhere = site in ("cross-site", "same-site")
         if self.command in STATE_CHANGING:
@@ -1127,7 +1128,9 @@ class _Handler(BaseHTTPRequestHandler):
             if len(origins) > 1 or origins[0] not in self.preview.origins or elsewhere:
                 raise _Refused(403, "refused a request from another web site: only pages of "
                                     f"{self.preview.url} may change the preview")
-        elif elsewhere and (self.headers.get("Sec-Fetch-Mode") or "").lower() != "navigate":
+        elif elsewhere and ((self.headers.get("Sec-Fetch-Mode") or "").lower() != "navigate"
+                            or (self.headers.get("Sec-Fetch-Dest") or "document").lower()
+                            != "document"):
             raise _Refused(403, f"refused a request from another web site ({site})")
 
     def _read_body(self, length: int) -> bytes:
@@ -1162,6 +1165,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("X-Frame-Options", "SAMEORIGIN")  # no other site frames the LMS page
         self.send_header("Content-Length", str(len(body)))
         if self.close_connection:
             self.send_header("Connection", "close")
