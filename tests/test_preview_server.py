@@ -550,3 +550,24 @@ def test_slow_clients_do_not_block_others(impatient: preview.PreviewServer) -> N
     finally:
         for sock in slow:
             sock.close()
+
+
+@pytest.mark.parametrize(("origin", "first_line"), [
+    ("http://127.0.0.1:{port}", b"HTTP/1.1 100 Continue"),
+    ("http://attacker.example", b"HTTP/1.1 403 Forbidden"),
+])
+def test_100_continue_only_after_the_checks(hostile: preview.PreviewServer, origin: str,
+                                            first_line: bytes) -> None:
+    """An upload that asks first (Expect: 100-continue) is told to go on only if it would be
+    accepted; a refused one gets its final answer before sending its body."""
+    body = js([STATEMENT])
+    head = Case("x", 0, headers={"Origin": origin, "Expect": "100-continue",
+                                 "Content-Length": str(len(body))}, **POST)
+    with socket.create_connection((preview.HOST, hostile.port), timeout=HANG_GUARD) as sock:
+        sock.sendall(head.encode(hostile.port))
+        reader = sock.makefile("rb")
+        assert reader.readline().rstrip() == first_line
+        if first_line.endswith(b"Continue"):
+            assert reader.readline() == b"\r\n"
+            sock.sendall(body)
+            assert reader.readline().startswith(b"HTTP/1.1 200 ")
