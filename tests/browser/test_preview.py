@@ -114,10 +114,13 @@ def test_relaunch_resumes_and_reset_starts_again(page: Page, preview: PreviewSer
         "window.__preview.calls.filter(c => c.name === 'LMSInitialize').length >= 2")
     assert "LMSFinish" in [c["name"] for c in calls(page)]
     assert cmi_value(page, "cmi.core.entry") == "resume"
+    preview.lrs.store({"actor": {}, "verb": {"id": "v"}, "object": {"id": "o"}})
     page.click("#reset")
     page.wait_for_function("window.__preview.launches >= 3", timeout=WAIT_MS)
     page.wait_for_function("window.__preview.calls.some(c => c.name === 'LMSInitialize')")
     assert cmi_value(page, "cmi.core.entry") == "ab-initio"
+    # the page's POST carried the preview's own Origin: the server obeyed it
+    assert preview.lrs.statements == []
 
 
 @pytest.mark.parametrize("target", ["tincan", "cmi5"])
@@ -142,5 +145,16 @@ def test_xapi_targets_send_statements_to_the_preview_lrs(
         assert time.monotonic() < deadline, "the adapter never stored its State document"
         time.sleep(0.05)
     # a first launch GETs a State document that does not exist yet: 404 is the xAPI answer
+    assert browser_log.page_errors == []
+    assert [e for e in browser_log.console_errors() if "status of 404" not in e] == []
+
+
+def test_a_page_opened_at_localhost_reports_to_its_own_lrs(
+        page: Page, preview: PreviewServer, browser_log: Any) -> None:
+    """localhost is one of the preview's names: its page, iframe and LRS requests all pass."""
+    page.goto(f"http://localhost:{preview.port}/?target=tincan")
+    page.wait_for_function(
+        "window.__preview && window.__preview.statements.some(s => s.verb.id.endsWith('/initialized'))",
+        timeout=WAIT_MS)
     assert browser_log.page_errors == []
     assert [e for e in browser_log.console_errors() if "status of 404" not in e] == []
