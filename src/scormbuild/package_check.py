@@ -603,15 +603,22 @@ def _special_kind(mode: int) -> str:
 
 
 def _check_layout(zf: _Zip, directory: _Directory, faults: _Faults) -> set[int]:
-    """Local headers agree with the directory; no two entries share bytes. Returns the refused."""
+    """Each entry has its own bytes, and a local header that agrees with the directory.
+
+    Returns the indexes of the entries to refuse. Overlaps are looked for first: entries that
+    share one local header or one compressed stream are the classic zip bomb (a small zip that
+    unpacks the same data many times), whatever their headers say.
+    """
     refused: set[int] = set()
     spans: list[tuple[int, int, int]] = []  # start, end, entry index
+    headers: dict[int, tuple[Any, ...]] = {}
     for index, entry in enumerate(directory.entries):
-        end = _check_local_header(zf, entry, directory.start, faults)
-        if end is None:
+        found = _local_header(zf, entry, directory.start, faults)
+        if found is None:
             refused.add(index)
-        else:
-            spans.append((entry.offset, end, index))
+            continue
+        headers[index], end = found
+        spans.append((entry.offset, end, index))
     spans.sort()
     if spans and spans[0][0] > 0:
         faults.add(
@@ -631,42 +638,59 @@ def _check_layout(zf: _Zip, directory: _Directory, faults: _Faults) -> set[int]:
             faults.add(
                 "overlap",
                 f"entry '{name}' {shares} entry '{other}' (bytes {start}-{end})",
-                "overlapping entries make a small zip unpack to far more (a zip bomb): "
+                "overlapping entries make a small zip unpack to far more (a zip bomb): it is "
                 "refused; zip the package again",
                 "entries overlap another entry",
             )
             refused |= {index, holder[2]}
         if holder is None or end > holder[1]:
             holder = span
+    for index, header in headers.items():
+        if index not in refused and not _local_header_agrees(directory.entries[index], header,
+                                                             faults):
+            refused.add(index)
     return refused
 
 
-def _check_local_header(zf: _Zip, entry: _Entry, limit: int, faults: _Faults) -> int | None:
-    """The end of the entry's bytes, or None (with a fault) when its local header is wrong."""
-    name = entry.name
+def _local_header(
+    zf: _Zip, entry: _Entry, limit: int, faults: _Faults
+) -> tuple[tuple[Any, ...], int] | None:
+    """The entry's local header fields and the end of its bytes; None (a fault) if it has none."""
     summary = "entries disagree with their local header"
+    where = None
     if entry.offset + _LOCAL.size > limit:
+        where = "past the entries"
+    else:
+        fields = _LOCAL.unpack(zf.read_at(entry.offset, _LOCAL.size))
+        if fields[0] != b"PK\x03\x04":
+            where = "where there is no local header"
+    if where is not None:
+        faults.add(
+            "local", f"entry '{entry.name}' points at byte {entry.offset}, {where}", _REBUILT,
+            summary,
+        )
+        return None
+    name_length, extra_length = fields[9], fields[10]
+    end: int = entry.offset + _LOCAL.size + name_length + extra_length + entry.compress_size
+    if entry.flags & 0x8:  # sizes and CRC follow the data (4.3.9), with an optional signature
+        signed = end + 4 <= limit and zf.read_at(end, 4) == b"PK\x07\x08"
+        end += 4 * signed + (20 if entry.zip64 else 12)
+    if end > limit:
         faults.add(
             "local",
-            f"entry '{name}' points at byte {entry.offset}, past the entries",
+            f"entry '{entry.name}' runs {end - limit} bytes into the central directory",
             _REBUILT,
             summary,
         )
         return None
-    fields = _LOCAL.unpack(zf.read_at(entry.offset, _LOCAL.size))
-    signature, flags, method, crc, packed, size, name_length, extra_length = (
-        fields[0], fields[2], fields[3], *fields[6:11],
-    )
-    raw_name = zf.read_at(entry.offset + _LOCAL.size, min(name_length, limit - entry.offset))
-    described = bool(entry.flags & 0x8)  # sizes and CRC follow the data (4.3.9)
-    if signature != b"PK\x03\x04":
-        faults.add(
-            "local",
-            f"entry '{name}' points at byte {entry.offset}, where there is no local header",
-            _REBUILT,
-            summary,
-        )
-        return None
+    raw_name = zf.read_at(entry.offset + _LOCAL.size, name_length)
+    return (*fields, raw_name), end
+
+
+def _local_header_agrees(entry: _Entry, header: tuple[Any, ...], faults: _Faults) -> bool:
+    """True when the local header says what the central directory says (or a fault)."""
+    flags, method, crc, packed, size, raw_name = header[2], header[3], *header[6:9], header[11]
+    described = bool(entry.flags & 0x8)
     differences = [
         (raw_name != entry.raw_name, "names"),
         (method != entry.method, "compression methods"),
@@ -680,28 +704,16 @@ def _check_local_header(zf: _Zip, entry: _Entry, limit: int, faults: _Faults) ->
         ),
     ]
     different = next((what for bad, what in differences if bad), None)
-    if different is not None:
-        faults.add(
-            "local",
-            f"entry '{name}': its local header (byte {entry.offset}) and the central directory "
-            f"give different {different}",
-            "zip readers would unpack different files from it: zip the package again",
-            summary,
-        )
-        return None
-    data_end: int = entry.offset + _LOCAL.size + name_length + extra_length + entry.compress_size
-    if described:
-        signed = data_end + 4 <= limit and zf.read_at(data_end, 4) == b"PK\x07\x08"
-        data_end += 4 * signed + (20 if entry.zip64 else 12)
-    if data_end > limit:
-        faults.add(
-            "local",
-            f"entry '{name}' runs {data_end - limit} bytes into the central directory",
-            _REBUILT,
-            summary,
-        )
-        return None
-    return data_end
+    if different is None:
+        return True
+    faults.add(
+        "local",
+        f"entry '{entry.name}': its local header (byte {entry.offset}) and the central "
+        f"directory give different {different}",
+        "zip readers would unpack different files from it: zip the package again",
+        "entries disagree with their local header",
+    )
+    return False
 
 
 def _check_case_collisions(counts: Counter[str], label: str) -> list[Diagnostic]:
