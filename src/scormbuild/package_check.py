@@ -1279,11 +1279,12 @@ def _check_href(
     if scheme in WEB_SCHEMES:
         return []
     if scheme is not None:
+        under = f" (under xml:base '{_shown(base)}')" if base else ""
         return [
             Diagnostic(
                 package.where(element),
-                f"{what} '{_shown(href)}' is a {scheme}: URL, not a file in the package or an "
-                "http(s) address",
+                f"{what} '{_shown(href)}'{under} is a {scheme}: URL, not a file in the package "
+                "or an http(s) address",
                 "launch and file URLs must be paths inside the package (or https:// addresses): "
                 "javascript:, vbscript:, data: and file: URLs run code in the LMS's page or open "
                 "files on the learner's computer",
