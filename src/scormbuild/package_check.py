@@ -1280,10 +1280,14 @@ def _check_href(
         return []
     if scheme is not None:
         under = f" (under xml:base '{_shown(base)}')" if base else ""
+        # one letter before ':' is a browser's URL scheme too, but a person meant a drive
+        kind = f"a path on the Windows drive {scheme.upper()}:" if len(scheme) == 1 else (
+            f"a {scheme}: URL"
+        )
         return [
             Diagnostic(
                 package.where(element),
-                f"{what} '{_shown(href)}'{under} is a {scheme}: URL, not a file in the package "
+                f"{what} '{_shown(href)}'{under} is {kind}, not a file in the package "
                 "or an http(s) address",
                 "launch and file URLs must be paths inside the package (or https:// addresses): "
                 "javascript:, vbscript:, data: and file: URLs run code in the LMS's page or open "
