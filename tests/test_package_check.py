@@ -345,6 +345,23 @@ def test_zip64_entries_are_good(tmp_path: Path) -> None:
     assert (report.kind, rendered(report)) == ("scorm12", [])
 
 
+def test_zip64_end_records_are_read(tmp_path: Path) -> None:
+    data = cases.raw_zip(cases.raw_entries(cases.GOOD["good-scorm12"]), zip64_disks=1)
+    assert b"PK\x06\x06" in data
+    report = validate_package(write_package(tmp_path, "zip64-end", data))
+    assert (report.kind, rendered(report)) == ("scorm12", [])
+
+
+def test_a_zip_comment_is_not_appended_data(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.comment = b"made by an authoring tool PK\x05\x06"
+        for entry in cases.GOOD["good-cmi5"]:
+            archive.writestr(entry.name, entry.data)
+    report = validate_package(write_package(tmp_path, "comment", buffer.getvalue()))
+    assert (report.kind, rendered(report)) == ("cmi5", [])
+
+
 def test_launch_urls_may_be_web_addresses(tmp_path: Path) -> None:
     # the choice: a relative path into the package, or an http(s) address (cmi5 13.1.4 allows
     # AUs hosted elsewhere; SCORM 1.2 and TinCan launch any URL); no other scheme
