@@ -386,6 +386,7 @@ def _read_entries(directory: bytes, count: int) -> list[_Entry]:
     """The central directory's records; _Unreadable when they disagree with the end record."""
     entries: list[_Entry] = []
     at_byte = 0
+    records = 0
     while at_byte < len(directory):
         if directory[at_byte : at_byte + 4] != b"PK\x01\x02" or at_byte + _CENTRAL.size > len(
             directory
@@ -411,14 +412,17 @@ def _read_entries(directory: bytes, count: int) -> list[_Entry]:
                 "the zip is one part of a split (multi-disk) archive",
                 "LMSs read single-file zips only: zip the package again as one file",
             )
+        records += 1
+        if records > count:
+            continue  # counted, not kept: the directory is refused below
         name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", "replace")
         entries.append(
             _Entry(name, raw_name, flags, method, crc, packed, size, offset, attributes, zip64)
         )
-    if len(entries) != count:
+    if records != count:
         raise _Unreadable(
             f"the end-of-central-directory record says {count} entries, but the central "
-            f"directory has {len(entries)}",
+            f"directory has {records}",
             "zip readers would disagree about which files the package holds: zip the package "
             "again",
         )
