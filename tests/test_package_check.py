@@ -393,3 +393,28 @@ def test_every_course_we_build_validates_clean(course: Path, tmp_path: Path) -> 
     for result in results:
         report = validate_package(result.path)
         assert (report.kind, rendered(report)) == (result.target, []), result.path.name
+
+
+def test_validate_refuses_every_hostile_package_and_ends(tmp_path: Path) -> None:
+    hostile = [
+        c for c in cases.CASES
+        if c.name.startswith(("zip", "href-", "file-href", "xml-base", "manifest-", "cmi5-url",
+                              "tincan-launch", "cmi5-manifest"))
+        and any(": error: " in line for line in cases.EXPECTED[c.name])
+    ]
+    assert len(hostile) >= 50
+    paths = [write_package(tmp_path, c.name, cases.case_bytes(c)) for c in hostile]
+    result = run_validate(*paths)
+    assert (result.returncode, result.stdout) == (1, "")
+    expected = []
+    for case, path in zip(hostile, paths, strict=True):
+        lines = cases.EXPECTED[case.name]
+        for line in lines:  # the CLI puts the zip's path before each diagnostic
+            expected.append(line.replace("{zip}", str(path)) if line.startswith("{zip}")
+                            else f"{path}/{line}")
+        errors = sum(": error: " in line.split("\n")[0] for line in lines)
+        warnings = len(lines) - errors
+        kind = validate_package(path).kind or "unknown kind"
+        expected.append(f"{path}: {kind}, {errors} error{'s' * (errors != 1)}, "
+                        f"{warnings} warning{'s' * (warnings != 1)}")
+    assert result.stderr.splitlines() == "\n".join(expected).splitlines()
