@@ -418,3 +418,17 @@ def test_validate_refuses_every_hostile_package_and_ends(tmp_path: Path) -> None
         expected.append(f"{path}: {kind}, {errors} error{'s' * (errors != 1)}, "
                         f"{warnings} warning{'s' * (warnings != 1)}")
     assert result.stderr.splitlines() == "\n".join(expected).splitlines()
+
+
+def test_many_duplicate_names_are_summarised(tmp_path: Path) -> None:
+    twice = [cases.Entry(f"media/m{i:04}.bin", b"x") for i in range(300)] * 2
+    path = write_package(tmp_path, "dups", cases.build_zip(cases.scorm12("", "", *twice)))
+    lines = [line for line in rendered(validate_package(path)) if "more than once" in line
+             or "appears" in line]
+    assert lines == [
+        *(f"{{zip}}: error: entry 'media/m{i:04}.bin' appears 2 times\n"
+          "    hint: which copy an LMS unpacks is undefined: build the zip again"
+          for i in range(5)),
+        "{zip}: error: 295 more entry names appear more than once\n"
+        "    hint: which copy an LMS unpacks is undefined: build the zip again",
+    ]

@@ -500,15 +500,15 @@ def _check_entries(
     diagnostics = faults.diagnostics()
     counts = Counter(entry.name for entry in entries)
     duplicated = {name for name, count in counts.items() if count > 1}
+    repeated = _Faults(label)
     for name in sorted(duplicated):
-        count = counts[name]
-        diagnostics.append(
-            _zip_error(
-                label,
-                f"entry '{name}' appears {count} times",
-                "which copy an LMS unpacks is undefined: build the zip again",
-            )
+        repeated.add(
+            "duplicate",
+            f"entry '{name}' appears {counts[name]} times",
+            "which copy an LMS unpacks is undefined: build the zip again",
+            "entry names appear more than once",
         )
+    diagnostics += repeated.diagnostics()
     diagnostics += _check_case_collisions(counts, label)
     diagnostics += _check_file_folder_clashes(counts, label)
     too_big = _check_totals(entries, zf.size, label)
