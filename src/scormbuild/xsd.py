@@ -61,7 +61,9 @@ _ID_HINT = (
     "use letters, digits, '-', '_' and '.', and each one only once"
 )
 _NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
-_SUBJECT = re.compile(r"^Element '(?P<el>[^']+)'(?:, attribute '(?P<attr>[^']+)')?: (?P<rest>.*)$")
+_SUBJECT = re.compile(
+    r"^Element '(?P<el>[^']+)'(?:, attribute '(?P<attr>[^']+)')?: (?P<rest>.*)$", re.S
+)
 _VALUE_HINTS = {
     "adlcp:scormtype": 'use adlcp:scormtype="sco" (tracked) or "asset" (untracked), in lowercase',
     "adlcp:timelimitaction": (
@@ -252,7 +254,9 @@ _MAX_LENGTH = re.compile(
 _MIN_LENGTH = re.compile(r"\[facet 'minLength'\] .* minimum length of '(\d+)'")
 _MIN_VALUE = re.compile(r"\[facet 'minInclusive'\] The value '(.*)' is less .*\('(.*)'\)")
 _MAX_VALUE = re.compile(r"\[facet 'maxInclusive'\] The value '(.*)' is greater .*\('(.*)'\)")
-_BAD_TYPE = re.compile(r"'(.*)' is not a valid value of the atomic type '([^']+)'", re.S)
+_BAD_TYPE = re.compile(
+    r"'(.*)' is not a valid value of the (?:local )?atomic type(?: '([^']+)')?", re.S
+)
 _UNEXPECTED = re.compile(r"This element is not expected\.(?: Expected is (?:one of )?\( (.*) \))?")
 _MISSING_CHILD = re.compile(r"Missing child element\(s\)\. Expected is (?:one of )?\( (.*) \)")
 _MISSING_ATTRIBUTE = re.compile(r"The attribute '([^']+)' is required but missing")
@@ -263,7 +267,9 @@ def _explain(kind: Kind, element: str, attribute: str | None, rest: str) -> tupl
     subject = f"<{element}> attribute '{attribute}'" if attribute else f"<{element}>"
     hint = _VALUE_HINTS.get(attribute or element)
     if m := _BAD_TYPE.match(rest):
-        return _explain_type(subject, m[1], m[2], hint)
+        # a local type is a restriction; those of href (anyURI, maxLength 2000) are URIs
+        local = "xs:anyURI" if (attribute or element) == "href" else "value"
+        return _explain_type(subject, _shown(m[1]), m[2] or local, hint)
     if m := _ENUMERATION.match(rest):
         return f"{subject}: '{m[1]}' is not one of {', '.join(sorted(m[2].split(', ')))}", hint
     if m := _MAX_LENGTH.match(rest):
@@ -295,7 +301,10 @@ def _explain_type(
     if type_name == "xs:language":
         return f"{subject}: '{value}' is not a language tag", _VALUE_HINTS["lang"]
     if type_name == "xs:anyURI":
-        return f"{subject}: '{value}' is not a valid URI", "remove spaces or percent-encode them"
+        return (
+            f"{subject}: '{value}' is not a valid URI",
+            "remove spaces, tabs and line breaks, or percent-encode them",
+        )
     return f"{subject}: '{value}' is not a valid {type_name}", hint
 
 
@@ -335,6 +344,11 @@ def _explain_structure(
     if rest.startswith("Element content is not allowed"):
         return f"{subject} may contain only text, not elements", order_hint
     return f"{subject}: {rest.rstrip('.')}", hint
+
+
+def _shown(text: str) -> str:
+    """A value for a one-line message: control characters written as escapes (`\\t`)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _list_names(names: str) -> str:
