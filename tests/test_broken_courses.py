@@ -132,8 +132,8 @@ GENERATED: dict[str, tuple[Callable[[Path], None], int, str]] = {
         "    hint: save it again as plain UTF-8 text, or check that this is the right file\n"
         "{c}: 1 error, 0 warnings\n")),
     "huge-lesson": (huge_lesson, 1, (
-        "{c}/lessons/only.md: error: file is 2304020 bytes, over the 2097152 byte limit for "
-        "text files\n    hint: split it into several lessons or quizzes\n"
+        "{c}/lessons/only.md: error: file is 2.2 MiB (2,304,020 bytes), over the 2 MiB limit "
+        "for a lesson\n    hint: split it into several lessons\n"
         "{c}: 1 error, 0 warnings\n")),
     "asset-over-budget": (asset_over_budget, 0, (
         "{c}/assets/film.pdf: warning: file is 26.0 MiB, over the 25.0 MiB budget for one file\n"

@@ -134,13 +134,14 @@ BAD = [
      "    hint: write every pair as =left -> right; '~' is not used in matching"),
     ("matching-one-pair", "Q?{\n=a -> 1\n}\n",
      "quizzes/bank.gift:1:1: error: questions[1].pairs: list should have at least 2 items after "
-     "validation, not 1"),
+     "validation, not 1\n    hint: list from 2 to 9 pairs, each as '- source: ...' with "
+     "'target: ...'"),
     ("single-no-correct", "// x\nQ?{~a ~b}\n",
      "quizzes/bank.gift:2:1: error: question 'q1' has no correct choice\n"
      "    hint: mark the right answer with 'correct: true'"),
     ("bad-setting", "// scormbuild: pass_mark: 120\n\nQ?{T}\n",
      "quizzes/bank.gift:1:16: error: pass_mark: input should be less than or equal to 100, "
-     "found 120"),
+     "found 120\n    hint: write the pass mark as a whole number from 0 to 100, without %"),
     ("unknown-setting", "// scormbuild: pass_mrk: 80\n\nQ?{T}\n",
      "quizzes/bank.gift:1:16: error: unknown key 'pass_mrk'\n    hint: did you mean 'pass_mark'?"),
     ("pool-too-big", "// scormbuild: pools: [{tag: x, draw: 2}]\n$CATEGORY: x\n\nQ?{T}\n",

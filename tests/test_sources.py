@@ -47,7 +47,7 @@ def test_bad_id_and_version_name_the_rule(course_copy: CourseFactory) -> None:
     assert rendered(course) == [
         "course.yml:1:1: error: 'My Course' is not a valid id\n"
         "    hint: use lowercase letters, digits and single hyphens, e.g. 'professional-boundaries'",
-        "course.yml:2:1: error: version: input should be a valid string, found 1.0\n"
+        "course.yml:2:1: error: version: expected text, found 1.0\n"
         "    hint: use a semantic version such as 1.0.0 (quote it if your editor changes it)",
     ]
 
