@@ -47,9 +47,8 @@ MAX_ASSET_BYTES = 200 * MIB
 # invisible, never meant, and a sign of text pasted from another program or mis-decoded.
 BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 MAX_BAD_CHARS = 5  # diagnostics per file; the rest are the same fix
-_CHAR_NAMES = {0x00: "NUL", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",
-               0x1B: "escape", 0x7F: "delete", 0xFFFE: "non-character",
-               0xFFFF: "non-character"}
+_CHAR_NAMES = {0x00: "NUL", 0x07: "bell", 0x08: "backspace", 0x0B: "vertical tab",
+               0x0C: "form feed", 0x1B: "escape", 0x7F: "delete"}
 BAD_CHAR_HINT = ("delete it (most editors do not show it; it often comes with text pasted from "
                  "another program): a package cannot contain it")
 SpecT = TypeVar("SpecT", bound=BaseModel)
@@ -625,15 +624,18 @@ def _bad_chars_in(text: str, path: PurePosixPath, line: int, column: int,
         col = pos - text.rfind("\n", 0, pos) if row else column + pos
         prefix = f"{what}: " if what else ""
         yield Diagnostic(Location(path, line + row, col),
-                         f"{prefix}contains the invisible control character "
-                         f"{char_name(match.group())}", BAD_CHAR_HINT)
+                         f"{prefix}contains {char_name(match.group())}", BAD_CHAR_HINT)
 
 
 def char_name(char: str) -> str:
-    """U+001B (escape): the code point of a character, with a name where it has a common one."""
+    """How a message names a character a package cannot hold: its kind and code point."""
     code = ord(char)
-    name = _CHAR_NAMES.get(code, "half of a surrogate pair" if 0xD800 <= code <= 0xDFFF else "")
-    return f"U+{code:04X}" + (f" ({name})" if name else "")
+    if 0xD800 <= code <= 0xDFFF:
+        return f"U+{code:04X}, half of a surrogate pair"
+    if code in (0xFFFE, 0xFFFF):
+        return f"the non-character U+{code:04X}"
+    name = _CHAR_NAMES.get(code)
+    return f"the invisible control character U+{code:04X}" + (f" ({name})" if name else "")
 
 
 def check_strings(tree: Any, locate: Locator) -> list[Diagnostic]:
@@ -682,6 +684,8 @@ def _load_yaml(text: str, path: PurePosixPath, offset: int, diags: list[Diagnost
         if "mapping values are not allowed" in problem:
             hint = ("text that contains ': ' must be quoted (\"...\"), or write '>' after the "
                     "key and the text indented on the next lines")
+        elif "Unicode character escape" in problem:  # e.g. "\\ud800", half a surrogate pair
+            hint = "write the character itself; a \\u escape must name a whole character"
         elif isinstance(err, yamltree.ExpansionError) and "aliases" in problem:
             hint = ("each alias (*name) repeats its anchor's (&name) whole value: write the "
                     "text out once instead of repeating it")
@@ -694,6 +698,11 @@ def _load_yaml(text: str, path: PurePosixPath, offset: int, diags: list[Diagnost
         size = isinstance(err, yamltree.ExpansionError) and "levels deep" not in problem
         message = problem if size else f"YAML syntax: {problem}"
         diags.append(Diagnostic(Location(path, line, col), message, hint))
+    except yamltree.ReaderError as err:  # an escape such as "\\0" or "\\x01" in quotes
+        pos = max(0, min(err.position, len(text)))
+        line = text.count("\n", 0, pos) + 1 + offset
+        diags.append(Diagnostic(Location(path, line, pos - text.rfind("\n", 0, pos)),
+                                f"contains {char_name(chr(err.character))}", BAD_CHAR_HINT))
     except yamltree.YAMLError as err:
         diags.append(Diagnostic(Location(path), f"YAML syntax: {err}",
                                 "check the file in a YAML-aware editor"))

@@ -23,6 +23,7 @@ MAX_CHARS = 4 * 1024 * 1024
 MAX_DEPTH = 64  # course files nest a few levels; libyaml's composer recurses in C and would crash
 
 MarkedYAMLError = yaml.MarkedYAMLError
+ReaderError = yaml.reader.ReaderError
 YAMLError = yaml.YAMLError
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
