@@ -113,6 +113,18 @@ FIELD_HINTS = {
     "questions.id": "start with a letter, then letters, digits, '-' or '_' (at most 64), e.g. q1",
     "questions.prompt": "write the question as text",
     "questions.points": "write the points as a number above 0 and at most 100, e.g. 1 or 2.5",
+    "questions.type": "write one of: " + ", ".join(QUESTION_TYPES),
+    "questions.hint": "write the hint as text",
+    "questions.explanation": "write the explanation as text",
+    "questions.feedback.correct": "write the feedback for a right answer as text",
+    "questions.feedback.incorrect": "write the feedback for a wrong answer as text",
+    "questions.feedback_true": "write the feedback shown after answering true, as text",
+    "questions.feedback_false": "write the feedback shown after answering false, as text",
+    "questions.choices.text": "write the choice as text (quote it if it looks like a number or "
+                              "true/false)",
+    "questions.choices.feedback": "write the choice's feedback as text",
+    "questions.pairs.source": "write the left side of the pair as text",
+    "questions.pairs.target": "write the right side of the pair as text",
     "questions.feedback": "write 'feedback:' with 'correct:' and/or 'incorrect:' texts indented "
                           "below it",
     "questions.tags": "list each tag on a line starting with '- '",
@@ -447,7 +459,7 @@ def describe_error(error: ErrorDetails, locate: Locator, vocabulary: set[str]) -
         return Diagnostic(where, f"'{_short(value)}' is not a valid {key or name}",
                           field_hint or "see docs/course-format.md for the allowed form")
     if kind == "outline_item":
-        if tag == "module" and "items" in loc:
+        if isinstance(value, dict) and "module" in value and "items" in loc:
             return Diagnostic(where, f"{name}: a module cannot contain another module",
                               "list the inner module's lessons and quizzes in the outer module,"
                               " or make it a module of its own in the outline")
