@@ -146,8 +146,11 @@ def _set(tree: Any, path: tuple[str | int, ...], value: Any) -> None:
 
 
 def _write_course(root: Path, changes: list[tuple[str, tuple[str | int, ...], Any]],
-                  gift: dict[str, str]) -> None:
+                  gift: dict[str, str]) -> list[Any]:
+    """Write the complete course with these changes; returns the values that ended up in it
+    (a later change may replace an earlier one), raw YAML as ("raw", text)."""
     docs = copy.deepcopy(DOCS)
+    present: list[Any] = []
     raws: dict[str, list[str]] = {}
     for name, path, value in changes:
         if isinstance(value, tuple):  # ("raw", text): YAML written as it is
@@ -163,6 +166,8 @@ def _write_course(root: Path, changes: list[tuple[str, tuple[str | int, ...], An
                 continue
             indent = " " * (len(line) - len(line.lstrip(" -")) + 2)
             text = text.replace(f"'{RAW_MARK}{i}'", raw.replace("\n", "\n" + indent))
+            present.append(("raw", raw))
+        present.extend(value for _, value in _items(doc))
         if name.endswith(".md"):
             text = f"---\n{text}---\nSome text.\n\n![A picture](../assets/logo.png)\n"
         target = root / name
@@ -173,6 +178,33 @@ def _write_course(root: Path, changes: list[tuple[str, tuple[str | int, ...], An
                                                 errors="surrogatepass")
     (root / "assets").mkdir(exist_ok=True)
     (root / "assets" / "logo.png").write_bytes(PNG)
+    return [*present, *gift.values()]
+
+
+def _items(tree: Any) -> Iterator[tuple[Any, Any]]:
+    """Every key and value of a document, depth first."""
+    pairs = tree.items() if isinstance(tree, dict) else enumerate(tree) \
+        if isinstance(tree, list) else ()
+    for key, value in pairs:
+        yield key, value
+        yield from _items(value)
+
+
+MUST_FAIL_RAW = {".nan", "-.inf", "1e999", "!!float 1e999", '"\\e[31m"', '"\\0"', '"\\uFFFF"',
+                 '"\\ud800"', "!!python/name:os.system", "!!python/object/apply:os.system [ls]",
+                 "*nowhere"}
+
+
+def must_fail(value: Any) -> bool:
+    """A value no field accepts: control characters, NaN, infinities, integers too big for
+    any bound, and YAML that only an unsafe loader (or none) reads."""
+    if isinstance(value, tuple):
+        return value[1] in MUST_FAIL_RAW
+    if isinstance(value, str):
+        return any(c in value for c in "\x00\x01\x1b\x7f\x85\ufffe")
+    if isinstance(value, float):
+        return value != value or value in (float("inf"), float("-inf"))
+    return isinstance(value, int) and not isinstance(value, bool) and value > 10**300
 
 
 def _run(args: list[str]) -> tuple[int, str]:
@@ -207,12 +239,14 @@ def test_hostile_values_give_a_package_or_diagnostics(
         command: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "course"
-        _write_course(root, changes, gift)
+        present = _write_course(root, changes, gift)
         args = [command, str(root)]
         if command == "build":
             args += ["-o", str(Path(tmp) / "dist"), "-t", "scorm12", "-t", "cmi5"]
-        code, _ = _run(args)
+        code, stderr = _run(args)
         event(f"{command} exit {code}")
+        if any(must_fail(value) for value in present):
+            assert code == 1, f"{[v for v in present if must_fail(v)]} was accepted\n{stderr}"
         if command == "build" and code == 0:
             zips = sorted((Path(tmp) / "dist").glob("*.zip"))
             assert len(zips) == 2
@@ -269,3 +303,42 @@ def test_unusual_but_allowed_text_builds_a_valid_package(
         (package,) = (Path(tmp) / "dist").glob("*.zip")
         report = validate_package(package)
         assert report.ok, [d.render() for d in report.diagnostics]
+
+
+def _leaves(kind: type | tuple[type, ...]) -> list[tuple[str, tuple[str | int, ...]]]:
+    """Paths of the values of this type (true/false are not numbers here)."""
+    return [(name, path) for name, path in PATHS
+            if isinstance(value := _value_at(DOCS[name], path), kind)
+            and not isinstance(value, bool)]
+
+
+def test_every_text_value_reports_its_control_character(tmp_path: Path) -> None:
+    """One run with an ESC in every text of every file: each is one error at its file."""
+    leaves = _leaves(str)
+    changes = [(name, path, str(_value_at(DOCS[name], path)) + "\x1b[2J") for name, path in leaves]
+    _write_course(tmp_path / "c", changes, {"text": "Pick\x1b one."})
+    code, stderr = _run(["check", str(tmp_path / "c")])
+    assert code == 1
+    reported = [line for line in stderr.splitlines() if "U+001B (escape)" in line]
+    for name in DOCS:
+        expected = sum(1 for n, _ in leaves if n == name)
+        assert sum(f"/{name}:" in line for line in reported) == expected, (name, stderr)
+    assert sum("/quizzes/bank.gift:" in line for line in reported) == 2, stderr
+    assert "\x1b" not in stderr  # shown as an escape, never sent to the terminal
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), True, 10**400],
+                         ids=["nan", "inf", "-inf", "true", "huge"])
+def test_every_number_refuses_non_finite_and_boolean_values(tmp_path: Path, bad: Any) -> None:
+    """One run with the value in every numeric field of every file: each is one error."""
+    leaves = _leaves((int, float))
+    _write_course(tmp_path / "c", [(name, path, bad) for name, path in leaves],
+                  {"high": "1e999"})
+    code, stderr = _run(["check", str(tmp_path / "c")])
+    assert code == 1
+    errors = [line for line in stderr.splitlines() if ": error: " in line]
+    for name in DOCS:
+        expected = sum(1 for n, _ in leaves if n == name)
+        assert sum(f"/{name}:" in line for line in errors) == expected, (name, stderr)
+    assert any("/quizzes/bank.gift:6: error: number 1e999 is too large" in line
+               for line in errors), stderr

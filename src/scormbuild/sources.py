@@ -107,7 +107,8 @@ FIELD_HINTS = {
                           "or leave the key out for no limit",
     "pools": "list each pool as '- tag: name' with 'draw: number' below it",
     "pools.tag": "write the tag the pool draws from, as text",
-    "pools.draw": "write how many questions to draw as a whole number above 0",
+    "pools.draw": "write how many questions to draw as a whole number from 1 to 1000 (at most "
+                  "the number of questions with its tag)",
     "introduction": "write the introduction as text",
     "questions": "list the questions, each starting with '- id: ...'",
     "questions.id": "start with a letter, then letters, digits, '-' or '_' (at most 64), e.g. q1",

@@ -266,7 +266,7 @@ class PoolSpec(Spec):
     """Draw `draw` questions carrying `tag` for each attempt."""
 
     tag: NonEmpty
-    draw: Annotated[WholeNumber, Field(gt=0)]
+    draw: Annotated[WholeNumber, Field(gt=0, le=1000)]
 
 
 class QuizSpec(Spec):
