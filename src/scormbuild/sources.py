@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 from . import yamltree
 from .errors import Diagnostic, Location, at
 from .specs import (
+    BAD_CHARS,
     COURSE_KEYS,
     LESSON_KEYS,
     QUESTION_TYPES,
@@ -43,9 +44,6 @@ TEXT_LIMITS = {
 }
 MAX_TEXT_BYTES = max(limit for limit, _, _ in TEXT_LIMITS.values())
 MAX_ASSET_BYTES = 200 * MIB
-# Characters no XML document (every page and manifest) may hold, plus DEL and the C1 controls:
-# invisible, never meant, and a sign of text pasted from another program or mis-decoded.
-BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 MAX_BAD_CHARS = 5  # diagnostics per file; the rest are the same fix
 _CHAR_NAMES = {0x00: "NUL", 0x07: "bell", 0x08: "backspace", 0x0B: "vertical tab",
                0x0C: "form feed", 0x1B: "escape", 0x7F: "delete"}

@@ -6,6 +6,7 @@ These classes check shape only (types, ranges, unknown keys); cross-file rules l
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Strict, Tag
@@ -19,6 +20,10 @@ COLOR = r"^#[0-9a-fA-F]{6}$"
 ABSOLUTE_IRI = r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$"
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+# Characters no text of a course may hold (sources reports each at its line): what no XML
+# document (every page and manifest) may hold, plus DEL and the C1 controls: invisible, never
+# meant, and a sign of text pasted from another program or mis-decoded.
+BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 # Every number of every spec is one of these two. Strict: no true/false read as 1 or 0 and no
