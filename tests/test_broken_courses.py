@@ -147,6 +147,10 @@ def control_characters_in_lesson_body(root: Path) -> None:
     write(root / "lessons" / "only.md", "---\ntitle: Only\n---\nText.\n\nA \x01 and\x08.\n")
 
 
+def many_control_characters(root: Path) -> None:
+    write(root / "lessons" / "only.md", "---\ntitle: Only\n---\n" + "Text\x1b.\n" * 9)
+
+
 def non_character_in_lesson_title(root: Path) -> None:
     write(root / "lessons" / "only.md", "---\ntitle: On\ufffely\n---\nText.\n")
 
@@ -238,6 +242,12 @@ GENERATED: dict[str, tuple[Callable[[Path], None], int, str]] = {
         + CHAR_HINT
         + "{c}/lessons/only.md:6:8: error: contains the invisible control character U+0008 "
         "(backspace)\n" + CHAR_HINT + "{c}: 2 errors, 0 warnings\n")),
+    "many-control-characters": (many_control_characters, 1, (
+        "".join(f"{{c}}/lessons/only.md:{line}:5: error: contains the invisible control "
+                f"character U+001B (escape)\n" + CHAR_HINT for line in range(4, 9))
+        + "{c}/lessons/only.md:9: error: 4 more invisible characters from here on\n"
+        "    hint: the same fix: retype the text from this line on, or paste it into a "
+        "plain-text editor and copy it back\n{c}: 6 errors, 0 warnings\n")),
     "non-character-in-lesson-title": (non_character_in_lesson_title, 1, (
         "{c}/lessons/only.md:2:10: error: contains the non-character U+FFFE\n"
         + CHAR_HINT + "{c}: 1 error, 0 warnings\n")),

@@ -33,16 +33,15 @@ from .specs import (
 
 COURSE_FILE = "course.yml"
 MIB = 1024 * 1024
-# Largest text file of each kind, far above any real one (the biggest example course.yml is
-# 2 KB, a 200-question quiz about 100 KB): a file over it is a mistake or an attack, and the
-# reader refuses it before parsing so no later stage has to cope with it.
+# Largest text file of each kind, far above any real one (the example courses' largest
+# course.yml is 2 KB, their largest quiz 15 KB): a file over it is a mistake or an attack, and
+# the reader refuses it before parsing, so no later stage has to cope with it.
 TEXT_LIMITS = {
     "course": (1 * MIB, "course.yml",
                "course.yml holds settings and the outline: move long text into lessons"),
     "lesson": (2 * MIB, "a lesson", "split it into several lessons"),
     "quiz": (1 * MIB, "a quiz file", "split it into several quizzes"),
 }
-MAX_TEXT_BYTES = max(limit for limit, _, _ in TEXT_LIMITS.values())
 MAX_ASSET_BYTES = 200 * MIB
 MAX_BAD_CHARS = 5  # diagnostics per file; the rest are the same fix
 _CHAR_NAMES = {0x00: "NUL", 0x07: "bell", 0x08: "backspace", 0x0B: "vertical tab",
@@ -627,8 +626,14 @@ def _bad_chars_in(text: str, path: PurePosixPath, line: int, column: int,
 
     `line` and `column` (1-based) are where `text` starts; `what` names the value for messages.
     """
-    for n, match in enumerate(BAD_CHARS.finditer(text)):
+    matches = BAD_CHARS.finditer(text)
+    for n, match in enumerate(matches):
         if n == MAX_BAD_CHARS:
+            more = 1 + sum(1 for _ in matches)
+            yield Diagnostic(Location(path, line + text.count("\n", 0, match.start())),
+                             f"{more:,} more invisible characters from here on",
+                             "the same fix: retype the text from this line on, or paste it "
+                             "into a plain-text editor and copy it back")
             return
         pos = match.start()
         row = text.count("\n", 0, pos)
