@@ -110,6 +110,75 @@ def deep_yaml_block_nesting(root: Path) -> None:
           + "x\n")
 
 
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _add_quiz(root: Path, name: str, text: str) -> None:
+    stem = name.rsplit(".", 1)[0]
+    _replace(root / "course.yml", "  - lesson: only\n", f"  - lesson: only\n  - quiz: {stem}\n")
+    write(root / "quizzes" / name, text)
+
+
+QUIZ = ("title: Check\nquestions:\n  - id: q1\n    type: true-false\n    prompt: {prompt}\n"
+        "    answer: true\n")
+
+
+def escape_in_course_title(root: Path) -> None:
+    _replace(root / "course.yml", "title: Minimal course", "title: Minimal \x1b[2Jcourse")
+
+
+def delete_in_module_title(root: Path) -> None:
+    _replace(root / "course.yml", "  - lesson: only\n",
+             "  - module: Basics\x7f\n    items:\n      - lesson: only\n")
+
+
+def form_feed_in_quiz_prompt(root: Path) -> None:
+    _add_quiz(root, "check.yml", QUIZ.format(prompt="Is it\x0c true?"))
+
+
+def escape_in_gift_text(root: Path) -> None:
+    _add_quiz(root, "check.gift", "// scormbuild: title: Check\n\n::Q1:: Is it\x1b true? {T}\n")
+
+
+def control_characters_in_lesson_body(root: Path) -> None:
+    write(root / "lessons" / "only.md", "---\ntitle: Only\n---\nText.\n\nA \x01 and\x08.\n")
+
+
+def many_control_characters(root: Path) -> None:
+    write(root / "lessons" / "only.md", "---\ntitle: Only\n---\n" + "Text\x1b.\n" * 9)
+
+
+def non_character_in_lesson_title(root: Path) -> None:
+    write(root / "lessons" / "only.md", "---\ntitle: On\ufffely\n---\nText.\n")
+
+
+def escaped_nul_in_course_yml(root: Path) -> None:
+    _replace(root / "course.yml", "title: Minimal course", 'title: "Minimal\\0 course"')
+
+
+def alias_text_bomb(root: Path) -> None:
+    """235 KB that once expanded to 1 GB: one 200 KB string, 5,000 aliases of it."""
+    aliases = "".join("  - *d\n" for _ in range(5000))
+    _replace(root / "course.yml", "title: Minimal course\n",
+             f'title: Minimal course\ndescription: &d "{"x" * 200_000}"\nobjectives:\n{aliases}')
+
+
+def course_yml_over_limit(root: Path) -> None:
+    _replace(root / "course.yml", "title: Minimal course\n",
+             "title: Minimal course\ndescription: >\n" + "  words words words\n" * 60_000)
+
+
+def quiz_over_limit(root: Path) -> None:
+    _add_quiz(root, "check.yml", QUIZ.format(prompt="Is it true?") + "    hint: >\n"
+              + "      words words words\n" * 50_000)
+
+
+CHAR_HINT = ("    hint: delete it (most editors do not show it; it often comes with text pasted "
+             "from another program): a package cannot contain it\n")
+
 GENERATED: dict[str, tuple[Callable[[Path], None], int, str]] = {
     "symlinked-lesson": (symlinked_lesson, 1, (
         "{c}/lessons/secret.md: error: symbolic links are not allowed in a course\n"
@@ -132,8 +201,8 @@ GENERATED: dict[str, tuple[Callable[[Path], None], int, str]] = {
         "    hint: save it again as plain UTF-8 text, or check that this is the right file\n"
         "{c}: 1 error, 0 warnings\n")),
     "huge-lesson": (huge_lesson, 1, (
-        "{c}/lessons/only.md: error: file is 2304020 bytes, over the 2097152 byte limit for "
-        "text files\n    hint: split it into several lessons or quizzes\n"
+        "{c}/lessons/only.md: error: file is 2.2 MiB (2,304,020 bytes), over the 2 MiB limit "
+        "for a lesson\n    hint: split it into several lessons\n"
         "{c}: 1 error, 0 warnings\n")),
     "asset-over-budget": (asset_over_budget, 0, (
         "{c}/assets/film.pdf: warning: file is 26.0 MiB, over the 25.0 MiB budget for one file\n"
@@ -156,6 +225,46 @@ GENERATED: dict[str, tuple[Callable[[Path], None], int, str]] = {
         "{c}/course.yml:9:127: error: YAML syntax: values nested more than 64 levels deep\n"
         "    hint: course files need only a few levels: check for unbalanced brackets\n"
         "{c}: 1 error, 0 warnings\n")),
+    "escape-in-course-title": (escape_in_course_title, 1, (
+        "{c}/course.yml:2:16: error: contains the invisible control character U+001B (escape)\n"
+        + CHAR_HINT + "{c}: 1 error, 0 warnings\n")),
+    "delete-in-module-title": (delete_in_module_title, 1, (
+        "{c}/course.yml:7:19: error: contains the invisible control character U+007F (delete)\n"
+        + CHAR_HINT + "{c}: 1 error, 0 warnings\n")),
+    "form-feed-in-quiz-prompt": (form_feed_in_quiz_prompt, 1, (
+        "{c}/quizzes/check.yml:5:18: error: contains the invisible control character U+000C "
+        "(form feed)\n" + CHAR_HINT + "{c}: 1 error, 0 warnings\n")),
+    "escape-in-gift-text": (escape_in_gift_text, 1, (
+        "{c}/quizzes/check.gift:3:13: error: contains the invisible control character U+001B "
+        "(escape)\n" + CHAR_HINT + "{c}: 1 error, 0 warnings\n")),
+    "control-characters-in-lesson-body": (control_characters_in_lesson_body, 1, (
+        "{c}/lessons/only.md:6:3: error: contains the invisible control character U+0001\n"
+        + CHAR_HINT
+        + "{c}/lessons/only.md:6:8: error: contains the invisible control character U+0008 "
+        "(backspace)\n" + CHAR_HINT + "{c}: 2 errors, 0 warnings\n")),
+    "many-control-characters": (many_control_characters, 1, (
+        "".join(f"{{c}}/lessons/only.md:{line}:5: error: contains the invisible control "
+                f"character U+001B (escape)\n" + CHAR_HINT for line in range(4, 9))
+        + "{c}/lessons/only.md:9: error: 4 more invisible characters from here on\n"
+        "    hint: the same fix: retype the text from this line on, or paste it into a "
+        "plain-text editor and copy it back\n{c}: 6 errors, 0 warnings\n")),
+    "non-character-in-lesson-title": (non_character_in_lesson_title, 1, (
+        "{c}/lessons/only.md:2:10: error: contains the non-character U+FFFE\n"
+        + CHAR_HINT + "{c}: 1 error, 0 warnings\n")),
+    "escaped-nul-in-course-yml": (escaped_nul_in_course_yml, 1, (
+        "{c}/course.yml:2: error: title: contains the invisible control character U+0000 (NUL)\n"
+        + CHAR_HINT + "{c}: 1 error, 0 warnings\n")),
+    "alias-text-bomb": (alias_text_bomb, 1, (
+        "{c}/course.yml:24:5: error: aliases expand the file to more than 4,194,304 characters "
+        "of text\n    hint: each alias (*name) repeats its anchor's (&name) whole value: write "
+        "the text out once instead of repeating it\n{c}: 1 error, 0 warnings\n")),
+    "course-yml-over-limit": (course_yml_over_limit, 1, (
+        "{c}/course.yml: error: file is 1.1 MiB (1,200,141 bytes), over the 1 MiB limit for "
+        "course.yml\n    hint: course.yml holds settings and the outline: move long text into "
+        "lessons\n{c}: 1 error, 0 warnings\n")),
+    "quiz-over-limit": (quiz_over_limit, 1, (
+        "{c}/quizzes/check.yml: error: file is 1.1 MiB (1,200,109 bytes), over the 1 MiB limit "
+        "for a quiz file\n    hint: split it into several quizzes\n{c}: 1 error, 0 warnings\n")),
 }
 
 

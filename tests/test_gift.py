@@ -134,13 +134,42 @@ BAD = [
      "    hint: write every pair as =left -> right; '~' is not used in matching"),
     ("matching-one-pair", "Q?{\n=a -> 1\n}\n",
      "quizzes/bank.gift:1:1: error: questions[1].pairs: list should have at least 2 items after "
-     "validation, not 1"),
+     "validation, not 1\n    hint: list from 2 to 9 pairs, each as '- source: ...' with "
+     "'target: ...'"),
     ("single-no-correct", "// x\nQ?{~a ~b}\n",
      "quizzes/bank.gift:2:1: error: question 'q1' has no correct choice\n"
      "    hint: mark the right answer with 'correct: true'"),
     ("bad-setting", "// scormbuild: pass_mark: 120\n\nQ?{T}\n",
      "quizzes/bank.gift:1:16: error: pass_mark: input should be less than or equal to 100, "
-     "found 120"),
+     "found 120\n    hint: write the pass mark as a whole number from 0 to 100, without %"),
+    ("numeric-range-overflow", "Q?\n{#1..1e999}\n",
+     "quizzes/bank.gift:2: error: number 1e999 is too large\n"
+     "    hint: write a number below 1e308 (numbers this large cannot be answered or scored)"),
+    ("numeric-tolerance-overflow", "Q?{#=5:2e308 =%50%4}\n",
+     "quizzes/bank.gift:1: error: number 2e308 is too large\n"
+     "    hint: write a number below 1e308 (numbers this large cannot be answered or scored)"),
+    ("numeric-answer-overflow-digits", "Q?{#" + "9" * 400 + "}\n",
+     "quizzes/bank.gift:1: error: number 99999999999999999999... is too large\n"
+     "    hint: write a number below 1e308 (numbers this large cannot be answered or scored)"),
+    ("answer-weight-over-100", "Q?{\n~%50%a\n~%150%b\n~c}\n",
+     "quizzes/bank.gift:3: error: answer weight 150% is outside -100% to 100%\n"
+     "    hint: write a percentage from -100 to 100, e.g. ~%50%half right"),
+    ("empty-file", "",
+     "quizzes/bank.gift:1: error: GIFT file has no questions\n"
+     "    hint: write questions in GIFT separated by blank lines, e.g. '::Q1:: 2 + 2 = {=4 ~5}'; "
+     "or delete the file and its outline entry"),
+    ("only-settings", "// scormbuild: kind: assessment\n// a comment\n\n",
+     "quizzes/bank.gift:1: error: GIFT file has no questions\n"
+     "    hint: write questions in GIFT separated by blank lines, e.g. '::Q1:: 2 + 2 = {=4 ~5}'; "
+     "or delete the file and its outline entry"),
+    ("control-character", "::Q1:: Is it\x1b true? {T}\n",
+     "quizzes/bank.gift:1:13: error: contains the invisible control character U+001B (escape)\n"
+     "    hint: delete it (most editors do not show it; it often comes with text pasted from "
+     "another program): a package cannot contain it"),
+    ("escaped-control-in-setting", '// scormbuild: title: "Bank\\a"\n\nQ?{T}\n',
+     "quizzes/bank.gift:1: error: title: contains the invisible control character U+0007 "
+     "(bell)\n    hint: delete it (most editors do not show it; it often comes with text pasted "
+     "from another program): a package cannot contain it"),
     ("unknown-setting", "// scormbuild: pass_mrk: 80\n\nQ?{T}\n",
      "quizzes/bank.gift:1:16: error: unknown key 'pass_mrk'\n    hint: did you mean 'pass_mark'?"),
     ("pool-too-big", "// scormbuild: pools: [{tag: x, draw: 2}]\n$CATEGORY: x\n\nQ?{T}\n",

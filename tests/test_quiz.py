@@ -227,7 +227,7 @@ pass_mark: 120
 questions:
   - {id: a, type: true-false, prompt: x, answer: true}
 """, "quizzes/q.yml:2:1: error: pass_mark: input should be less than or equal to 100, "
-         "found 120"),
+         "found 120\n    hint: write the pass mark as a whole number from 0 to 100, without %"),
     ("matching-pair-without-target", """\
 title: Q
 questions:
@@ -264,7 +264,7 @@ after_last_attempt: show
 questions:
   - {id: a, type: true-false, prompt: x, answer: true}
 """, "quizzes/q.yml:2:1: error: after_last_attempt: input should be 'show-answers' or "
-         "'lock', found 'show'"),
+         "'lock', found 'show'\n    hint: write show-answers or lock"),
 ]
 
 

@@ -88,3 +88,11 @@ def test_schemas_describe_the_spec_keys() -> None:
     assert course["additionalProperties"] is False  # unknown keys are errors, as in check
     quiz = json.loads(scaffold.schema_text("quiz"))
     assert {"title", "kind", "questions"} <= set(quiz["properties"])
+
+
+@pytest.mark.parametrize("title", ["a\x01b", "\x1b[2J", "bell\x07", "x\x7f", "x\ufffe"])
+def test_a_title_with_control_characters_is_refused_before_anything_is_written(
+        tmp_path: Path, title: str) -> None:
+    with pytest.raises(scaffold.ScaffoldError, match="invisible control character U\\+"):
+        scaffold.write_course(tmp_path / "new", title, "new-course", "en-US")
+    assert not (tmp_path / "new").exists()

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
+from typing import Annotated, Any
 
+import pytest
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from scormbuild import specs, yamltree
+from scormbuild.errors import Diagnostic, at
 from scormbuild.pipeline import check
 from scormbuild.sources import read_course
 from support import CourseFactory, write
@@ -47,7 +54,7 @@ def test_bad_id_and_version_name_the_rule(course_copy: CourseFactory) -> None:
     assert rendered(course) == [
         "course.yml:1:1: error: 'My Course' is not a valid id\n"
         "    hint: use lowercase letters, digits and single hyphens, e.g. 'professional-boundaries'",
-        "course.yml:2:1: error: version: input should be a valid string, found 1.0\n"
+        "course.yml:2:1: error: version: expected text, found 1.0\n"
         "    hint: use a semantic version such as 1.0.0 (quote it if your editor changes it)",
     ]
 
@@ -124,3 +131,94 @@ def test_unquoted_colon_in_text_gets_a_quoting_hint(course_copy: CourseFactory) 
         "    hint: text that contains ': ' must be quoted (\"...\"), or write '>' after the key and "
         "the text indented on the next lines",
     ]
+
+
+# --- hostile input at the reader (issue 13) ---------------------------------------------------
+
+
+def _yaml_error(text: str) -> str:
+    with pytest.raises(yamltree.MarkedYAMLError) as err:
+        yamltree.load(text)
+    mark = err.value.problem_mark
+    return f"{mark.line + 1}:{mark.column + 1}: {err.value.problem}"
+
+
+def test_aliases_are_bounded_by_expanded_text_at_the_alias_that_crosses() -> None:
+    big = "x" * (yamltree.MAX_CHARS // 4 - 10)  # the anchor and three aliases fit
+    text = f'a: &big "{big}"\nb:\n  - *big\n  - *big\n  - *big\n  - *big\n'
+    assert _yaml_error(text) == (
+        f"6:5: aliases expand the file to more than {yamltree.MAX_CHARS:,} characters of text")
+    assert yamltree.load(text.rsplit("  - *big\n", 1)[0] + "\n")["b"] == [big] * 3  # at the limit
+
+
+def test_aliases_of_anchors_count_their_whole_expansion() -> None:
+    # an anchored list of aliases is counted expanded: 30 x 30 x 300 values, each tiny
+    leaf = "[" + ", ".join("v" for _ in range(300)) + "]"
+    text = (f"a: &a {leaf}\nb: &b [" + ", ".join("*a" for _ in range(30)) + "]\n"
+            "c: [" + ", ".join("*b" for _ in range(30)) + "]\n")
+    assert _yaml_error(text).endswith(f"aliases expand the file to more than "
+                                      f"{yamltree.MAX_NODES:,} values")
+    assert _yaml_error(text).startswith("3:")
+
+
+def test_many_values_without_aliases_are_not_blamed_on_aliases() -> None:
+    text = "a: [" + ", ".join("1" for _ in range(yamltree.MAX_NODES)) + "]\n"
+    assert _yaml_error(text).endswith(f"the file has more than {yamltree.MAX_NODES:,} values")
+
+
+def test_diagnostics_never_send_control_characters_to_the_terminal() -> None:
+    diag = Diagnostic(at("course.yml", 2), "'\x1b[2Jx' is not a valid id", "fix \x07 \ud800")
+    assert diag.render() == ("course.yml:2: error: '\\x1b[2Jx' is not a valid id\n"
+                             "    hint: fix \\x07 \\ud800")
+
+
+def _numeric_fields() -> list[tuple[str, Any]]:
+    """(Model.field, annotation) of every number in every spec class."""
+    found = []
+    for model in {m for cls in (specs.CourseSpec, specs.LessonSpec, specs.QuizSpec,
+                                *typing.get_args(typing.get_args(specs.QuestionSpec)[0]))
+                  for m in _models(cls)}:
+        for name, field in model.model_fields.items():
+            kinds = {a for a in _flat(field.annotation) if a in (int, float)}
+            if kinds:
+                whole = (Annotated[field.annotation, *field.metadata] if field.metadata
+                         else field.annotation)
+                found.append((f"{model.__name__}.{name}", whole))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _flat(annotation: Any) -> set[Any]:
+    out = {annotation}
+    for arg in typing.get_args(annotation):
+        out |= _flat(arg)
+    return out
+
+
+def _models(model: type[BaseModel]) -> set[type[BaseModel]]:
+    out = {model}
+    for field in model.model_fields.values():
+        for sub in _flat(field.annotation):
+            if isinstance(sub, type) and issubclass(sub, BaseModel) and sub not in out:
+                out |= _models(sub)
+    return out
+
+
+NUMERIC_FIELDS = _numeric_fields()
+
+
+def test_every_numeric_field_is_found() -> None:
+    names = {name for name, _ in NUMERIC_FIELDS}
+    assert {"CourseSpec.pass_mark", "FontSpec.weight", "NumericSpec.tolerance", "PoolSpec.draw",
+            "QuizSpec.weight", "SingleSpec.points"} <= names
+    assert len(names) >= 17
+
+
+@pytest.mark.parametrize(("field", "annotation"), NUMERIC_FIELDS,
+                         ids=[name for name, _ in NUMERIC_FIELDS])
+@pytest.mark.parametrize("bad", [True, False, float("nan"), float("inf"), float("-inf"), "80",
+                                 10**400], ids=["true", "false", "nan", "inf", "-inf", "text",
+                                                "huge"])
+def test_every_numeric_field_refuses_booleans_text_and_non_finite(
+        field: str, annotation: Any, bad: Any) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(annotation).validate_python(bad)

@@ -5,12 +5,23 @@ This module imports nothing of ours: every other stage may use it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+# Characters a message must not send to a terminal as they are: control characters (ESC starts
+# terminal escape sequences, so a course could repaint the screen) and lone surrogates (stderr
+# cannot encode them). Line breaks and tabs stay.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """Text with control characters and lone surrogates shown as escapes (\\x1b, \\ud800)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +52,9 @@ class Diagnostic:
 
     def render(self) -> str:
         """Format as `path:line:col: severity: message`, with the hint indented below."""
-        text = f"{self.where}: {self.severity}: {self.message}"
+        text = printable(f"{self.where}: {self.severity}: {self.message}")
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
     @property

@@ -13,6 +13,7 @@ Not supported (an error with a hint): essay `{}`, descriptions (no answer block)
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -102,6 +103,11 @@ def load_gift(text: str, path: PurePosixPath) -> tuple[Any, list[Diagnostic]]:
         current.append((number, raw.rstrip()))
     close()
 
+    if not blocks:  # never a quiz silently left out of the package
+        diags.append(Diagnostic(Location(path, 1), "GIFT file has no questions",
+                                "write questions in GIFT separated by blank lines, e.g. "
+                                "'::Q1:: 2 + 2 = {=4 ~5}'; or delete the file and its outline "
+                                "entry"))
     questions: list[tuple[int, Any]] = []
     used: set[str] = set()
     for n, block in enumerate(blocks, start=1):
@@ -296,6 +302,10 @@ def _tokens(block: _Block, offset: int, content: str) -> list[_Token]:
         match = re.match(r"\s*%(-?\d+(?:\.\d+)?)%", raw)
         if match:
             weight = float(match.group(1))
+            if not -100 <= weight <= 100:
+                raise GiftError(block.line_at(offset + start), f"answer weight "
+                                f"{match.group(1)[:20]}% is outside -100% to 100%",
+                                "write a percentage from -100 to 100, e.g. ~%50%half right")
             raw = raw[match.end():]
         feedback = None
         hash_at = _find(raw, "#")
@@ -409,13 +419,24 @@ def _numeric(block: _Block, offset: int, content: str, common: dict[str, Any]
     feedback = _map(block.line, correct=shown) if shown else None
     if match := re.fullmatch(rf"({NUMBER})\s*\.\.\s*({NUMBER})", value):
         return _map(block.line, type="numeric", **common, feedback=feedback,
-                    min=float(match.group(1)), max=float(match.group(2))), warnings
+                    min=_number(match.group(1), first.line),
+                    max=_number(match.group(2), first.line)), warnings
     if match := re.fullmatch(rf"({NUMBER})(?:\s*:\s*({NUMBER}))?", value):
-        tolerance = float(match.group(2)) if match.group(2) else None
+        tolerance = _number(match.group(2), first.line) if match.group(2) else None
         return _map(block.line, type="numeric", **common, feedback=feedback,
-                    answer=float(match.group(1)), tolerance=tolerance), warnings
+                    answer=_number(match.group(1), first.line), tolerance=tolerance), warnings
     raise GiftError(first.line, f"'{value}' is not a numeric answer",
                     "write a number, number:tolerance (5:0.5) or a range (1..3)")
+
+
+def _number(text: str, line: int) -> float:
+    """A GIFT number as a float; one too large for a float (1e999) is an error, not Infinity."""
+    value = float(text)
+    if not math.isfinite(value):
+        shown = text if len(text) <= 20 else text[:20] + "..."
+        raise GiftError(line, f"number {shown} is too large", "write a number below 1e308 "
+                        "(numbers this large cannot be answered or scored)")
+    return value
 
 
 def _matching(block: _Block, tokens: list[_Token], common: dict[str, Any]) -> YamlMap:

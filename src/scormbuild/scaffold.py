@@ -60,7 +60,7 @@ def title_from(name: str) -> str:
 
 def course_files(title: str, course_id: str, language: str) -> dict[str, str]:
     """Relative path -> text of every file of a new course; raises ScaffoldError on bad values."""
-    from .specs import BCP47, SLUG
+    from .specs import BAD_CHARS, BCP47, SLUG
 
     if not re.fullmatch(SLUG, course_id) or len(course_id) > 64:
         raise ScaffoldError(f"'{course_id}' is not a valid course id",
@@ -70,6 +70,9 @@ def course_files(title: str, course_id: str, language: str) -> dict[str, str]:
                             "use a BCP 47 tag such as en-US, fr or de-CH")
     if not title.strip() or len(title) > 200:
         raise ScaffoldError("the title must have 1 to 200 characters")
+    if bad := BAD_CHARS.search(title):
+        raise ScaffoldError(f"the title contains the invisible control character "
+                            f"U+{ord(bad.group()):04X}", "type the title again without it")
     values = {"@TITLE@": _yaml_string(title.strip()), "@TITLE_TEXT@": title.strip(),
               "@ID@": course_id, "@LANG@": language}
     files = {path: _fill(text, values) for path, text in _FILES.items()}

@@ -6,9 +6,10 @@ These classes check shape only (types, ranges, unknown keys); cross-file rules l
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Strict, Tag
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 FILE_SLUG = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
@@ -19,6 +20,17 @@ COLOR = r"^#[0-9a-fA-F]{6}$"
 ABSOLUTE_IRI = r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$"
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+# Characters no text of a course may hold (sources reports each at its line): what no XML
+# document (every page and manifest) may hold, plus DEL and the C1 controls: invisible, never
+# meant, and a sign of text pasted from another program or mis-decoded.
+BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+# Every number of every spec is one of these two. Strict: no true/false read as 1 or 0 and no
+# text read as a number; and no NaN or Infinity (YAML's .nan/.inf, 1e999), which would reach
+# the course data and stop the player. A whole number also accepts no 2.0.
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+WholeNumber = Annotated[int, Strict()]
 
 
 class Spec(BaseModel):
@@ -51,7 +63,7 @@ class FontSpec(Spec):
     """One font file of the package (a face of `font_family`)."""
 
     file: NonEmpty  # path from the course folder, e.g. assets/fonts/body-bold.woff2
-    weight: Annotated[int, Field(ge=100, le=900, multiple_of=100)] = 400
+    weight: Annotated[WholeNumber, Field(ge=100, le=900, multiple_of=100)] = 400
     style: Literal["normal", "italic"] = "normal"
 
 
@@ -127,9 +139,9 @@ class CourseSpec(Spec):
     description: str = ""
     authors: list[NonEmpty] = []
     organization: str | None = None
-    duration_minutes: Annotated[int, Field(gt=0)] | None = None
+    duration_minutes: Annotated[WholeNumber, Field(gt=0, le=100_000)] | None = None
     objectives: list[NonEmpty] = []
-    pass_mark: Annotated[int, Field(ge=0, le=100)] = 80
+    pass_mark: Annotated[WholeNumber, Field(ge=0, le=100)] = 80
     completion: CompletionSpec = CompletionSpec()
     allow_html: bool = False
     xapi: XapiSpec = XapiSpec()
@@ -146,7 +158,7 @@ class LessonSpec(Spec):
     title: Annotated[str, Field(min_length=1, max_length=200)]
     short_title: Annotated[str, Field(min_length=1, max_length=80)] | None = None  # contents
     objectives: list[NonEmpty] = []
-    duration_minutes: Annotated[int, Field(gt=0)] | None = None
+    duration_minutes: Annotated[WholeNumber, Field(gt=0, le=100_000)] | None = None
     reference: bool = False  # glossary, further reading: not counted in "all lessons viewed"
 
 
@@ -174,7 +186,7 @@ class QuestionBase(Spec):
 
     id: Annotated[str, Field(pattern=QUESTION_ID)]
     prompt: NonEmpty
-    points: Annotated[float, Field(gt=0, le=100)] = 1
+    points: Annotated[Number, Field(gt=0, le=100)] = 1
     feedback: FeedbackSpec = FeedbackSpec()
     hint: str | None = None
     explanation: str | None = None
@@ -208,10 +220,10 @@ class FillInSpec(QuestionBase):
 
 class NumericSpec(QuestionBase):
     type: Literal["numeric"]
-    answer: float | None = None
-    tolerance: Annotated[float, Field(ge=0)] = 0
-    min: float | None = None
-    max: float | None = None
+    answer: Number | None = None
+    tolerance: Annotated[Number, Field(ge=0)] = 0
+    min: Number | None = None
+    max: Number | None = None
 
 
 class PairSpec(Spec):
@@ -259,7 +271,7 @@ class PoolSpec(Spec):
     """Draw `draw` questions carrying `tag` for each attempt."""
 
     tag: NonEmpty
-    draw: Annotated[int, Field(gt=0)]
+    draw: Annotated[WholeNumber, Field(gt=0, le=1000)]
 
 
 class QuizSpec(Spec):
@@ -268,13 +280,13 @@ class QuizSpec(Spec):
     title: Annotated[str, Field(min_length=1, max_length=200)]
     short_title: Annotated[str, Field(min_length=1, max_length=80)] | None = None  # contents
     kind: Literal["knowledge-check", "assessment"] = "knowledge-check"
-    pass_mark: Annotated[int, Field(ge=0, le=100)] | None = None
-    weight: Annotated[float, Field(ge=0)] = 1
-    attempts: Annotated[int, Field(ge=0)] = 0
+    pass_mark: Annotated[WholeNumber, Field(ge=0, le=100)] | None = None
+    weight: Annotated[Number, Field(ge=0, le=1000)] = 1
+    attempts: Annotated[WholeNumber, Field(ge=0, le=100)] = 0
     after_last_attempt: Literal["show-answers", "lock"] = "show-answers"
     shuffle_questions: bool = False
     shuffle_choices: bool = False
-    time_limit_minutes: Annotated[int, Field(gt=0)] | None = None
+    time_limit_minutes: Annotated[WholeNumber, Field(gt=0, le=1440)] | None = None
     pools: list[PoolSpec] = []
     introduction: str | None = None
     questions: Annotated[list[QuestionSpec], Field(min_length=1)]

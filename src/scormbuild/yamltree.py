@@ -17,9 +17,13 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_NODES = 200_000  # aliases can multiply a small file; past this it is refused
+# Text after alias expansion: a file under the reader's size limit without aliases always fits
+# (sources caps text files at 2 MiB), but 5,000 aliases of a 200 KB string (1 GB) do not.
+MAX_CHARS = 4 * 1024 * 1024
 MAX_DEPTH = 64  # course files nest a few levels; libyaml's composer recurses in C and would crash
 
 MarkedYAMLError = yaml.MarkedYAMLError
+ReaderError = yaml.reader.ReaderError
 YAMLError = yaml.YAMLError
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -80,9 +84,17 @@ class YamlList(list[Any]):
     lc: Marks
 
 
+class ExpansionError(ConstructorError):  # type: ignore[misc]
+    """Nesting or aliases would make the document too big; marks the alias or opening."""
+
+
 def load(text: str) -> Any:
-    """Parse one YAML document into dicts/lists with positions; raises MarkedYAMLError."""
-    _check_depth(text)
+    """Parse one YAML document into dicts/lists with positions; raises MarkedYAMLError.
+
+    ExpansionError (a MarkedYAMLError) when values nest deeper than MAX_DEPTH, or when aliases
+    expand the document past MAX_NODES values or MAX_CHARS characters of text.
+    """
+    _check_size(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -97,21 +109,53 @@ _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
-def _check_depth(text: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH before the (recursive) composer sees it."""
+def _check_size(text: str) -> None:
+    """Refuse deep nesting and alias bombs from the event stream, before anything is built.
+
+    The composer recurses in C (deep nesting would crash it) and an alias stands for its whole
+    anchored value, so the expanded size is counted here: each anchor's size (values, characters)
+    is known when its value ends, and each alias adds that size to the running total. Linear in
+    the events; the error points at the alias (or opening) that crosses a limit.
+    """
     loader = _Loader(text)
-    depth = 0
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, characters) once expanded
+    frames: list[list[Any]] = []  # open collections: [anchor, values, characters]
+    values = chars = 0
+    what = "the file has"  # until an alias is seen
     try:
         while (event := loader.get_event()) is not None:
-            if isinstance(event, _OPEN):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise ConstructorError(None, None, f"values nested more than {MAX_DEPTH} "
-                                           "levels deep", event.start_mark)
-            elif isinstance(event, _CLOSE):
-                depth -= 1
-            elif isinstance(event, yaml.StreamEndEvent):
+            if isinstance(event, yaml.StreamEndEvent):
                 break
+            if isinstance(event, _OPEN):
+                if len(frames) >= MAX_DEPTH:
+                    raise ExpansionError(None, None, f"values nested more than {MAX_DEPTH} "
+                                         "levels deep", event.start_mark)
+                frames.append([event.anchor, 1, 0])
+                values += 1
+                continue
+            if isinstance(event, _CLOSE):
+                anchor, size = frames[-1][0], (frames[-1][1], frames[-1][2])
+                frames.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                anchor, size = event.anchor, (1, len(event.value))
+                values, chars = values + 1, chars + size[1]
+            elif isinstance(event, yaml.AliasEvent):
+                anchor, size = None, sizes.get(event.anchor, (1, 0))  # unknown: composer's error
+                what = "aliases expand the file to"
+                values, chars = values + size[0], chars + size[1]
+            else:
+                continue
+            if anchor is not None:
+                sizes[anchor] = size
+            if frames:
+                frames[-1][1] += size[0]
+                frames[-1][2] += size[1]
+            if values > MAX_NODES:
+                raise ExpansionError(None, None, f"{what} more than {MAX_NODES:,} values",
+                                     event.start_mark)
+            if chars > MAX_CHARS:
+                raise ExpansionError(None, None, f"{what} more than {MAX_CHARS:,} characters "
+                                     "of text", event.start_mark)
     finally:
         loader.dispose()
 
@@ -124,8 +168,8 @@ class _Builder:
     def build(self, node: Node) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise ConstructorError(None, None, f"more than {MAX_NODES} values (aliases?)",
-                                   node.start_mark)
+            raise ExpansionError(None, None, f"aliases expand the file to more than "
+                                 f"{MAX_NODES:,} values", node.start_mark)
         if isinstance(node, MappingNode):
             mapping = YamlMap()
             mapping.lc = Marks(node.start_mark.line, node.start_mark.column)
