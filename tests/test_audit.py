@@ -9,7 +9,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from scormbuild.audit import READING_WPM, count_words, media_seconds, svg_problem
-from scormbuild.pipeline import check
+from scormbuild.pipeline import check, compile_course, render_package
+from scormbuild.targets import TARGETS
 from support import CourseFactory, write
 
 
@@ -181,3 +182,16 @@ def test_svg_warning_in_check(course_copy: CourseFactory) -> None:
         "assets/box.svg: warning: SVG image has no viewBox, so its drawing is cropped instead of "
         "scaled on narrow screens and at high zoom\n    hint: add viewBox=\"0 0 WIDTH HEIGHT\" to "
         "the <svg> element, using its width and height"]
+
+
+@pytest.mark.parametrize("objectives", ["", "objectives: [Explain a boundary.]\n"])
+def test_start_page_shows_the_stated_duration(course_copy: CourseFactory,
+                                              objectives: str) -> None:
+    course = course_copy("minimal")
+    text = (course / "course.yml").read_text(encoding="utf-8")
+    write(course / "course.yml", text.replace(
+        "title: Minimal course\n", f"title: Minimal course\nduration_minutes: 1\n{objectives}"))
+    files = render_package(compile_course(course), TARGETS["html"])
+    page = files["index.html"].decode()
+    assert '<p class="duration">Estimated time: 1 min</p>' in page
+    assert ("Explain a boundary." in page) == bool(objectives)

@@ -187,7 +187,7 @@ questions:
     type: true-false
     prompt: Lessons are written in markdown files in the `lessons` folder.
     answer: true
-    explanation: Each lesson is one markdown file in `lessons`; the outline in `course.yml` sets the order.
+    explanation: Each lesson is a markdown file in `lessons`; `course.yml` sets their order.
   - id: what-gets-packaged
     type: multiple
     prompt: Which of these end up in the package? Choose every correct answer.
