@@ -470,9 +470,10 @@ class _Rules:
 def estimate_guesser(quiz: Quiz, path: PurePosixPath = PurePosixPath()) -> GuessEstimate:
     """Expected score of a learner who answers every question of `quiz` by cues alone.
 
-    Per question: drop options with absolute words; with the choices unshuffled and a position
-    that holds the answer more often than chance (see `position_cue`), take that position;
-    else the longest remaining options; then a uniform guess among what is left. True-false:
+    Per question: drop options with absolute words; keep the longest remaining options; with
+    the choices unshuffled and a position that holds the answer more often than chance (see
+    `position_cue`), that position breaks a tie; then a uniform guess among what is left.
+    True-false:
     'false' for absolute words, 'true' for hedges (may, usually, ...), else either. Matching
     with unshuffled targets: the targets in the order shown; else a random one-to-one guess.
     Ordering: a random order. Fill-in, numeric: nothing. Pools weigh each question by its
@@ -509,10 +510,10 @@ def guess_question(q: Question, position: int | None = None) -> float:
     """Expected share (0..1) of the question's points that the cue guesser earns."""
     if q.type == "single":
         candidates = _without_absolutes(range(len(q.choices)), q.choices)
-        if position is not None and not q.shuffle and position in candidates:
-            candidates = [position]
         most = max(words(q.choices[j].text) for j in candidates)
         candidates = [j for j in candidates if words(q.choices[j].text) == most]
+        if position is not None and not q.shuffle and position in candidates:
+            candidates = [position]  # a tie broken by the quiz's usual answer position
         return _mean(score_question(q, q.choices[j].id) for j in candidates)
     if q.type == "multiple":
         candidates = _without_absolutes(range(len(q.choices)), q.choices)
