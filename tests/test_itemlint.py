@@ -188,6 +188,12 @@ def test_all_none_of_above_quiet(course_copy: CourseFactory) -> None:
     assert hits(course, "all-none-of-above") == []
 
 
+def test_numbers_are_not_option_letters(course_copy: CourseFactory) -> None:
+    course = with_quiz(course_copy("minimal"), OPTIONS.format(
+        first="1 or 2", second="3 or 4", third="5 and 6"))
+    assert hits(course, "all-none-of-above") == []
+
+
 DUPLICATE_HINT = ("make every option say something different; two options alike tell learners "
                   "that neither is the single answer")
 
@@ -355,13 +361,13 @@ def test_no_feedback_quiet(course_copy: CourseFactory, extra: str) -> None:
 def test_verdict_feedback_fires(course_copy: CourseFactory) -> None:
     course = with_quiz(course_copy("minimal"), one_statement("knowledge-check", (
         "    feedback:\n      correct: Well done!\n"
-        "      incorrect: Incorrect. Policies allow it.\n"
+        "      incorrect: Right, policies allow it.\n"
         "    feedback_true: |\n      Correct: a polite refusal keeps the relationship.\n")))
     assert hits(course, "verdict-feedback") == [
         f"{Q}:9: warning: question 'e1': the feedback 'Well done!' only repeats the verdict "
         "the player shows [verdict-feedback]\n"
         "    hint: say why the answer is right or wrong, or remove the feedback",
-        f"{Q}:10: warning: question 'e1': the feedback starts with 'Incorrect', which the "
+        f"{Q}:10: warning: question 'e1': the feedback starts with 'Right', which the "
         "player already shows [verdict-feedback]\n"
         "    hint: start with the reason: the player shows its own verdict above it",
         f"{Q}:12: warning: question 'e1': the feedback starts with 'Correct', which the player "
@@ -372,7 +378,8 @@ def test_verdict_feedback_fires(course_copy: CourseFactory) -> None:
 def test_verdict_feedback_quiet(course_copy: CourseFactory) -> None:
     course = with_quiz(course_copy("minimal"), one_statement("knowledge-check", (
         "    feedback:\n      correct: A polite refusal keeps the relationship.\n"
-        "      incorrect: Rightly or not, policies allow it.\n")))
+        "      incorrect: Rightly or not, policies allow it.\n"
+        "    feedback_true: Right away, thank the client and explain the policy.\n")))
     assert hits(course, "verdict-feedback") == []
 
 

@@ -60,7 +60,7 @@ _ALL_ABOVE = re.compile(r"\ball (?:of )?the (?:above|options|answers)\b|\ball of
                         re.IGNORECASE)
 _NONE_ABOVE = re.compile(r"\bnone of (?:the )?(?:above|these|them|options|answers)\b",
                          re.IGNORECASE)
-_LETTER = r"\(?[a-h1-9]\)?"
+_LETTER = r"\(?[a-h]\)?"  # option letters; "1 or 2" can be a real answer
 _COMBINATION = re.compile(
     rf"(?:(?:both|only|neither|either|options?|answers?)\s+)?{_LETTER}"
     rf"(?:\s*(?:,|and|&|nor|or)\s*{_LETTER})+(?:\s+(?:only|are (?:correct|true|right)))?[.!]?"
@@ -71,8 +71,9 @@ _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(\*|_)(?=\S)(.+?)(?<=\S)\
                        r"(.+?)</\5>", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 _VERDICT = re.compile(
-    r"^\W*(correct|incorrect|not correct|right|wrong|"
-    r"that(?:'|’| i)s (?:right|correct|wrong|incorrect|not (?:right|correct)))(?=\W|$)",
+    r"^\W*(?:(correct|incorrect|not correct|wrong|"
+    r"that(?:'|’| i)s (?:right|correct|wrong|incorrect|not (?:right|correct)))(?=\W|$)"
+    r"|(right)(?=\s*(?:[.!,:;—–-]|$)))",  # "Right." but not "Right away, ..."
     re.IGNORECASE)
 _VERDICT_ONLY = re.compile(
     r"^(?:\W|correct|incorrect|not|quite|right|wrong|well|done|good|great|job|that|is|s|yes|no|"
@@ -459,7 +460,8 @@ class _Rules:
             else:
                 assert found is not None
                 self.add("verdict-feedback", i, where,
-                         f"question '{q.id}': the feedback starts with '{found.group(1)}', "
+                         f"question '{q.id}': the feedback starts with "
+                         f"'{found.group(1) or found.group(2)}', "
                          "which the player already shows",
                          "start with the reason: the player shows its own verdict above it")
 
