@@ -308,10 +308,11 @@ def test_negative_stem_fires(course_copy: CourseFactory, prompt: str, word: str)
     "Which of these is **not** a healthy boundary?",
     "Which of these is *not* a healthy boundary?",
     "The policy does not allow loans. Which step comes first?",  # scenario, not the question
+    'She says: "I see people recover, not just survive." Which benefit is she describing?',
     "Which of these is a healthy boundary?",
 ])
 def test_negative_stem_quiet(course_copy: CourseFactory, prompt: str) -> None:
-    course = with_quiz(course_copy("minimal"), STEM.format(prompt=f'"{prompt}"'))
+    course = with_quiz(course_copy("minimal"), STEM.format(prompt=f"|\n      {prompt}"))
     assert hits(course, "negative-stem") == []
 
 

@@ -69,7 +69,8 @@ _COMBINATION = re.compile(
 _NEGATIVE = re.compile(r"\b(not|except|\w+n[’']t)\b", re.IGNORECASE)
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(\*|_)(?=\S)(.+?)(?<=\S)\3|<(strong|em|b)>"
                        r"(.+?)</\5>", re.DOTALL)
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+# a sentence ends at . ? or ! (closing quotes and emphasis marks stay with it)
+_SENTENCE = re.compile(r"[^.?!]*(?:[.?!]+[\"”’')\]*_]*|$)")
 _VERDICT = re.compile(
     r"^\W*(?:(correct|incorrect|not correct|wrong|"
     r"that(?:'|’| i)s (?:right|correct|wrong|incorrect|not (?:right|correct)))(?=\W|$)"
@@ -398,13 +399,9 @@ class _Rules:
             return
         prompt = q.prompt.strip()
         emphasized = [(m.start(), m.end()) for m in _EMPHASIS.finditer(prompt)]
-        offset = 0
-        sentences = []
-        for part in _SENTENCE_END.split(prompt):
-            start = prompt.index(part, offset)
-            sentences.append((start, part))
-            offset = start + len(part)
-        asked = [s for s in sentences if s[1].rstrip("*_ ").endswith("?")] or sentences[-1:]
+        sentences = [(m.start(), m.group()) for m in _SENTENCE.finditer(prompt)
+                     if m.group().strip()]
+        asked = [s for s in sentences if s[1].rstrip("*_ \"”’')]").endswith("?")] or sentences[-1:]
         for start, sentence in asked:
             for m in _NEGATIVE.finditer(sentence):
                 at = start + m.start()
