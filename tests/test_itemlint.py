@@ -169,6 +169,8 @@ ABOVE_HINT = ("learners can answer it by spotting two right options (or one wron
 @pytest.mark.parametrize(("option", "kind"), [
     ("All of the above", "all of the above"),
     ("None of these", "none of the above"),
+    ("All of the above are correct.", "all of the above"),
+    ("None of the above options", "none of the above"),
     ("Both A and B", "both A and B"),
     ("A and C only", "both A and B"),
     ("Neither of the above", "both A and B"),
@@ -185,6 +187,13 @@ def test_all_none_of_above_quiet(course_copy: CourseFactory) -> None:
     course = with_quiz(course_copy("minimal"), OPTIONS.format(
         first="Call the supervisor", second="Log all gifts above token value",
         third="Ask A and B team leads"))
+    assert hits(course, "all-none-of-above") == []
+
+
+def test_all_of_them_in_a_sentence_is_an_option(course_copy: CourseFactory) -> None:
+    course = with_quiz(course_copy("minimal"), OPTIONS.format(
+        first="Call the supervisor", second="Invite all of them to the meeting",
+        third="Tell none of them"))
     assert hits(course, "all-none-of-above") == []
 
 

@@ -56,10 +56,11 @@ WORD = re.compile(r"\w+(?:['’]\w+)*")
 ABSOLUTE = re.compile(r"\b(always|never|only|all|none)\b", re.IGNORECASE)
 HEDGE = re.compile(r"\b(may|might|usually|often|sometimes|generally|typically|frequently|"
                    r"some)\b", re.IGNORECASE)
-_ALL_ABOVE = re.compile(r"\ball (?:of )?the (?:above|options|answers)\b|\ball of (?:these|them)\b",
-                        re.IGNORECASE)
-_NONE_ABOVE = re.compile(r"\bnone of (?:the )?(?:above|these|them|options|answers)\b",
-                         re.IGNORECASE)
+# the option is only the phrase (an option that mentions "all of them" in a sentence is fine)
+_OF_THE_ABOVE = r"of (?:the )?(?:above|these|them|options|answers)(?: \w+)?(?: (?:are|is) " \
+    r"(?:correct|true|right))?\W*"
+_ALL_ABOVE = re.compile(rf"\W*all (?:{_OF_THE_ABOVE}|the above\W*)", re.IGNORECASE)
+_NONE_ABOVE = re.compile(rf"\W*none {_OF_THE_ABOVE}", re.IGNORECASE)
 _LETTER = r"\(?[a-h]\)?"  # option letters; "1 or 2" can be a real answer
 _COMBINATION = re.compile(
     rf"(?:(?:both|only|neither|either|options?|answers?)\s+)?{_LETTER}"
@@ -368,8 +369,8 @@ class _Rules:
             return
         for j, c in enumerate(q.choices):
             text = " ".join(c.text.split())
-            kind = ("all of the above" if _ALL_ABOVE.search(text) else
-                    "none of the above" if _NONE_ABOVE.search(text) else
+            kind = ("all of the above" if _ALL_ABOVE.fullmatch(text) else
+                    "none of the above" if _NONE_ABOVE.fullmatch(text) else
                     "both A and B" if _COMBINATION.fullmatch(text) else None)
             if kind is None:
                 continue
