@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from scormbuild.errors import Diagnostic
+from scormbuild.itemlint import RULES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COURSES = FIXTURES / "courses"
@@ -18,3 +21,10 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def without_item_rules(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics other than the item-writing linter's, for tests of other checks (the
+    linter's own are pinned in test_itemlint.py)."""
+    suffixes = tuple(f" [{rule}]" for rule in RULES)
+    return [d for d in diagnostics if not d.message.endswith(suffixes)]

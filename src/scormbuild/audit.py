@@ -1,5 +1,5 @@
-"""Course-wide warnings that need the whole course: passability, saved-state size, size budgets,
-and asset files whose content does not match their name.
+"""Course-wide warnings that need the whole course: passability, durations, saved-state size,
+size budgets, and asset files whose content does not match their name.
 
 Works on values: the compiled Course, the asset bytes and sizes, and the sources' locators.
 """
@@ -7,13 +7,16 @@ Works on values: the compiled Course, the asset bytes and sizes, and the sources
 from __future__ import annotations
 
 import math
+import posixpath
 import re
+import struct
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from .errors import Diagnostic, Location
-from .markup import IMAGES
-from .model import Course
+from .markup import AUDIO, IMAGES, VIDEO
+from .model import Course, Lesson
 from .quiz import Question, Quiz
 from .sources import CourseSources
 from .statesize import LIMIT, estimate_state
@@ -36,7 +39,9 @@ def audit_course(course: Course, sources: CourseSources,
     for quiz in course.quizzes:
         diags.extend(_check_quiz(quiz, sources))
     diags.extend(_check_course_pass(course, sources))
-    diags.extend(_check_duration(course, sources))
+    durations = lesson_durations(course, assets)
+    diags.extend(_check_lesson_durations(durations, sources))
+    diags.extend(_check_duration(course, sources, durations))
     diags.extend(_check_state_size(course, sources))
     diags.extend(_check_sizes(assets))
     for path, data in assets.items():
@@ -140,22 +145,141 @@ def _check_course_pass(course: Course, sources: CourseSources) -> Iterator[Diagn
 
 # --- duration -----------------------------------------------------------------------------
 
+READING_WPM = 200  # words a minute: a common figure for reading instructional text closely
+MINUTES_PER_QUESTION = 1  # reading, thinking, answering and reading the feedback
+DURATION_FACTOR = 2  # a lesson's stated time is "far" when over twice or under half the estimate
+DURATION_SLACK = 5  # ... and more than 5 minutes away from it
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)|<[^>]+>|^\s*```.*$", re.MULTILINE)
+_MEDIA_LINK = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?")
 
-def _check_duration(course: Course, sources: CourseSources) -> Iterator[Diagnostic]:
-    """The course's duration_minutes against the sum of its lessons' (when every lesson gives
-    one; reference pages may leave it out). Quizzes take time too, so only a gap of more than
-    half the lessons' sum is reported."""
-    lessons = course.lessons
-    if course.duration_minutes is None or not lessons or any(
-            lesson.duration_minutes is None for lesson in lessons if not lesson.reference):
+
+@dataclass(frozen=True, slots=True)
+class LessonDuration:
+    """A lesson's stated time and the estimate from its words and media."""
+
+    lesson: str
+    path: PurePosixPath
+    words: int
+    media_minutes: float  # length of its audio and video, where the files tell it
+    unknown_media: int  # audio and video files whose length is not known
+    stated: int | None  # duration_minutes of its front matter
+    reference: bool
+
+    @property
+    def estimate(self) -> int:
+        """Whole minutes (at least 1): reading time at READING_WPM plus the media."""
+        return max(1, math.ceil(self.words / READING_WPM + self.media_minutes - 1e-9))
+
+
+def count_words(markdown: str) -> int:
+    """Words a learner reads in a lesson body (link targets and HTML tags left out)."""
+    return len(_WORD.findall(_LINK_TARGET.sub(" ", markdown)))
+
+
+def quiz_minutes(quiz: Quiz) -> int:
+    """Estimated minutes for one attempt: MINUTES_PER_QUESTION for each question drawn."""
+    drawn = sum(p.draw for p in quiz.pools) if quiz.pools else len(quiz.questions)
+    return drawn * MINUTES_PER_QUESTION
+
+
+def lesson_durations(course: Course, assets: Mapping[PurePosixPath, bytes]
+                     ) -> tuple[LessonDuration, ...]:
+    """Each lesson's estimate, in outline order."""
+    return tuple(_lesson_duration(lesson, assets) for lesson in course.lessons)
+
+
+def _lesson_duration(lesson: Lesson, assets: Mapping[PurePosixPath, bytes]) -> LessonDuration:
+    seconds = 0.0
+    unknown = 0
+    for target in _MEDIA_LINK.findall(lesson.body):
+        suffix = PurePosixPath(target).suffix.lower()
+        if suffix not in AUDIO and suffix not in VIDEO:
+            continue
+        path = PurePosixPath(posixpath.normpath(posixpath.join(str(lesson.path.parent), target)))
+        length = media_seconds(assets.get(path, b""))
+        if length is None:
+            unknown += 1
+        else:
+            seconds += length
+    return LessonDuration(lesson.name, lesson.path, count_words(lesson.body), seconds / 60,
+                          unknown, lesson.duration_minutes, lesson.reference)
+
+
+def media_seconds(data: bytes) -> float | None:
+    """Length of an MP4/M4A (its mvhd box) or WAV (data size / byte rate) file, else None."""
+    if data[4:8] == b"ftyp":
+        at = data.find(b"mvhd")
+        if at < 4:
+            return None
+        version = data[at + 4]
+        fields = data[at + 16:at + 24] if version == 0 else data[at + 24:at + 36]
+        try:
+            scale, length = struct.unpack(">II" if version == 0 else ">IQ", fields)
+        except struct.error:
+            return None
+        return length / scale if scale else None
+    if data.startswith(b"RIFF") and data[8:12] == b"WAVE":
+        rate, size, at = None, None, 12
+        while at + 8 <= len(data) and (rate is None or size is None):
+            chunk, length = data[at:at + 4], struct.unpack("<I", data[at + 4:at + 8])[0]
+            if chunk == b"fmt " and length >= 12:
+                rate = struct.unpack("<I", data[at + 16:at + 20])[0]
+            elif chunk == b"data":
+                size = length
+            at += 8 + length + (length & 1)
+        return size / rate if rate and size is not None else None
+    return None
+
+
+def _check_lesson_durations(durations: tuple[LessonDuration, ...],
+                            sources: CourseSources) -> Iterator[Diagnostic]:
+    """A lesson's duration_minutes far from its estimate, either way."""
+    for d in durations:
+        source = sources.lessons.get(d.lesson)
+        if d.stated is None or source is None:
+            continue
+        estimate = d.estimate
+        media = (f", and {d.media_minutes:.1f} minutes of audio and video"
+                 if d.media_minutes else "")
+        basis = f"about {estimate} minutes ({d.words} words at {READING_WPM} words a minute{media})"
+        where = source.locate.at("duration_minutes")
+        if (d.stated > DURATION_FACTOR * estimate and d.stated - estimate > DURATION_SLACK
+                and not d.unknown_media):
+            yield Diagnostic(where, f"duration_minutes is {d.stated}, but the lesson takes {basis}",
+                             "lower it to the time a learner needs; if activities in the lesson "
+                             "take the time, say what to do in the lesson text. Continuing-"
+                             "education hours are counted from these durations", "warning")
+        elif d.stated * DURATION_FACTOR < estimate and estimate - d.stated > DURATION_SLACK:
+            yield Diagnostic(where, f"duration_minutes is {d.stated}, but the lesson takes {basis}",
+                             "raise it to the time a learner needs, or split the lesson. "
+                             "Continuing-education hours are counted from these durations",
+                             "warning")
+
+
+def _check_duration(course: Course, sources: CourseSources,
+                    durations: tuple[LessonDuration, ...]) -> Iterator[Diagnostic]:
+    """The course's duration_minutes against its lessons and quizzes: each lesson's own
+    duration_minutes (its estimate when it gives none; a reference page without one does not
+    count) plus MINUTES_PER_QUESTION for each question of an attempt. Only a gap of more than
+    half that sum is reported."""
+    if course.duration_minutes is None or not durations:
         return
-    total = sum(lesson.duration_minutes or 0 for lesson in lessons)
+    lessons = sum(d.stated if d.stated is not None else 0 if d.reference else d.estimate
+                  for d in durations)
+    quizzes = sum(quiz_minutes(q) for q in course.quizzes)
+    total = lessons + quizzes
     if abs(course.duration_minutes - total) <= total / 2:
         return
+    estimated = sum(d.stated is None and not d.reference for d in durations)
+    note = (f"lessons {lessons}" + (f", {estimated} of them estimated from their words"
+                                    if estimated else "")
+            + f"; quizzes {quizzes}, {MINUTES_PER_QUESTION} a question")
     yield Diagnostic(sources.locate.at("duration_minutes"),
-                     f"duration_minutes is {course.duration_minutes}, but the lessons add up to "
-                     f"{total} minutes", "update one or the other: learners and the LMS catalogue "
-                     "show the course's estimate (count the quizzes' time in it too)", "warning")
+                     f"duration_minutes is {course.duration_minutes}, but the lessons and quizzes "
+                     f"add up to about {total} minutes ({note})",
+                     "update one or the other: learners and the LMS catalogue show the course's "
+                     "estimate, and continuing-education hours are counted from it", "warning")
 
 
 # --- saved state --------------------------------------------------------------------------

@@ -162,27 +162,62 @@ def check(
     courses: list[Path] = typer.Argument(..., help="Course folders, or folders of courses."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     templates: Path | None = _templates_option(),
+    as_json: bool = typer.Option(False, "--json", help="Also print a JSON report on stdout: "
+                                 "diagnostics, item-writing rule hits, guesser and duration "
+                                 "estimates."),
 ) -> None:
     """Check courses without writing anything; report every problem at once."""
     from . import pipeline
     from .errors import has_errors
 
     worst = 0
+    summaries: list[dict[str, Any]] = []
     for course_dir in expand_courses(courses):
         try:
-            diags = pipeline.check(course_dir, list(TARGET_NAMES), templates)
+            result = pipeline.check_course(course_dir, list(TARGET_NAMES), templates)
         except OSError as err:  # a file vanished or became unreadable while we read the course
-            _err(f"{course_dir}: error: {err.strerror or err} ({err.filename or course_dir})")
-            _err("    hint: check that the course files exist and that you may read them")
+            message = f"{err.strerror or err} ({err.filename or course_dir})"
+            hint = "check that the course files exist and that you may read them"
+            _err(f"{course_dir}: error: {message}")
+            _err(f"    hint: {hint}")
             worst = 1
+            summaries.append({"source": str(course_dir), "ok": False, "errors": 1, "warnings": 0,
+                              "diagnostics": [{"path": str(course_dir), "line": None,
+                                               "column": None, "severity": "error",
+                                               "message": message, "hint": hint, "rule": None}],
+                              "lint": [], "guesser": [], "durations": []})
             continue
+        diags = result.diagnostics
         report(diags, course_dir)
         errors, warnings = _count(diags)
         _err(f"{course_dir}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
-        if has_errors(diags) or (strict and diags):
+        failed = has_errors(diags) or (strict and bool(diags))
+        if failed:
             worst = 1
+        summaries.append(_check_summary(course_dir, result, not failed))
+    if as_json:
+        typer.echo(json.dumps({"ok": not worst, "courses": summaries}, indent=2))
     if worst:
         raise typer.Exit(worst)
+
+
+def _check_summary(course_dir: Path, result: pipeline.CheckResult, ok: bool) -> dict[str, Any]:
+    prefix = str(course_dir)
+    errors, warnings = _count(result.diagnostics)
+    diags = [console.diagnostic_json(d, prefix) | {"rule": result.rules.get(d)}
+             for d in result.diagnostics]
+    lint = [{"rule": result.rules[d], "path": j["path"], "line": j["line"],
+             "message": d.message.removesuffix(f" [{result.rules[d]}]")}
+            for d, j in zip(result.diagnostics, diags, strict=True) if d in result.rules]
+    guesser = [{"quiz": g.quiz, "path": f"{prefix}/{g.path}", "estimate": g.percent,
+                "pass_mark": g.pass_mark, "reaches_pass_mark": g.reaches_pass_mark,
+                "questions": dict(g.questions)} for g in result.guesses]
+    durations = [{"lesson": d.lesson, "path": f"{prefix}/{d.path}", "words": d.words,
+                  "media_minutes": round(d.media_minutes, 2), "unknown_media": d.unknown_media,
+                  "estimate_minutes": d.estimate, "stated_minutes": d.stated}
+                 for d in result.durations]
+    return {"source": prefix, "ok": ok, "errors": errors, "warnings": warnings,
+            "diagnostics": diags, "lint": lint, "guesser": guesser, "durations": durations}
 
 
 @app.command()

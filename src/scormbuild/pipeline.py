@@ -11,10 +11,11 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from . import archive, xsd
-from .audit import audit_course
+from .audit import LessonDuration, audit_course, lesson_durations
 from .branding import check_branding
 from .errors import CourseInvalid, Diagnostic, Location, has_errors
 from .i18n import available_languages, catalog_for, has_catalog
+from .itemlint import GuessEstimate, lint_course
 from .markup import CALLOUTS, MarkupContext, PageLinks, render_texts
 from .model import Course, build_course
 from .quiz import Quiz
@@ -33,6 +34,8 @@ class Compiled:
     assets: dict[PurePosixPath, bytes]
     templates: Path | None
     warnings: tuple[Diagnostic, ...]
+    rules: dict[Diagnostic, str] = field(default_factory=dict)  # item-writing rule of a warning
+    guesses: tuple[GuessEstimate, ...] = ()  # the test-wise guesser on each graded quiz
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +85,12 @@ def compile_course(root: Path) -> Compiled:
         raise CourseInvalid(diags)
     assets = {path: read_asset(root, path) for path in sorted(used)}
     diags.extend(audit_course(course, sources, assets))
+    lint = lint_course(course, sources)
+    diags.extend(lint.diagnostics)
     if has_errors(diags):  # e.g. a saved state that cannot fit in suspend_data
         raise CourseInvalid(diags)
-    return Compiled(root, course, texts, assets, sources.templates, tuple(diags))
+    return Compiled(root, course, texts, assets, sources.templates, tuple(diags),
+                    {hit.diagnostic: hit.rule for hit in lint.hits}, lint.guesses)
 
 
 def _render_texts(course: Course, sources: CourseSources
@@ -218,13 +224,30 @@ def build(root: Path, target_names: Sequence[str], out_dir: Path,
     return results
 
 
-def check(root: Path, target_names: Iterable[str] = ("scorm12",),
-          templates: Path | None = None) -> list[Diagnostic]:
-    """Every problem of a course, errors and warnings, without writing anything."""
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What `check` found: every diagnostic, and the estimates behind some of the warnings."""
+
+    diagnostics: list[Diagnostic]
+    rules: dict[Diagnostic, str] = field(default_factory=dict)  # item-writing rule of a warning
+    guesses: tuple[GuessEstimate, ...] = ()  # the test-wise guesser on each graded quiz
+    durations: tuple[LessonDuration, ...] = ()  # each lesson's estimated time
+
+
+def check_course(root: Path, target_names: Iterable[str] = ("scorm12",),
+                 templates: Path | None = None) -> CheckResult:
+    """Every problem of a course, with the linter's rule ids and estimates; writes nothing."""
     try:
         compiled = compile_course(root)
         for name in target_names:
             render_package(compiled, TARGETS[name], templates)
     except CourseInvalid as invalid:
-        return invalid.diagnostics
-    return list(compiled.warnings)
+        return CheckResult(invalid.diagnostics)
+    return CheckResult(list(compiled.warnings), compiled.rules, compiled.guesses,
+                       lesson_durations(compiled.course, compiled.assets))
+
+
+def check(root: Path, target_names: Iterable[str] = ("scorm12",),
+          templates: Path | None = None) -> list[Diagnostic]:
+    """Every problem of a course, errors and warnings, without writing anything."""
+    return check_course(root, target_names, templates).diagnostics

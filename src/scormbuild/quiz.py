@@ -38,6 +38,7 @@ class Choice:
     text: str
     correct: bool = False
     feedback: str | None = None
+    fixed: bool = False  # keeps its place when the choices are shuffled
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,9 @@ class Question:
     targets: tuple[Choice, ...] = ()  # matching: right side, ids a-z
     pairs: tuple[tuple[str, str], ...] = ()  # matching: (source id, target id)
     items: tuple[Choice, ...] = ()  # ordering, in the correct order
+    # the player shows choices / matching targets / ordering items in a new order per attempt
+    shuffle: bool = False
+    lint_ignore: tuple[str, ...] = ()  # item-writing rules left out for this question
 
     @property
     def scored(self) -> bool:
@@ -104,6 +108,7 @@ class Quiz:
     pools: tuple[Pool, ...]
     questions: tuple[Question, ...]
     short_title: str | None = None  # for the table of contents
+    lint_ignore: tuple[str, ...] = ()  # item-writing rules left out for the whole quiz
 
     @property
     def counts(self) -> bool:
@@ -128,8 +133,9 @@ def build_quiz(source: QuizSource, course_pass_mark: int) -> tuple[Quiz, list[Di
     spec = source.spec
     diags: list[Diagnostic] = []
     questions = []
+    shuffle = spec.shuffle_choices is not False  # on unless the quiz turns it off
     for i, qspec in enumerate(spec.questions):
-        question, found = _build_question(qspec, source, i)
+        question, found = _build_question(qspec, source, i, shuffle)
         questions.append(question)
         diags.extend(found)
     for qid, count in Counter(q.id for q in questions).items():
@@ -153,9 +159,9 @@ def build_quiz(source: QuizSource, course_pass_mark: int) -> tuple[Quiz, list[Di
         pass_mark=spec.pass_mark if spec.pass_mark is not None else course_pass_mark,
         weight=spec.weight, attempts=spec.attempts,
         after_last_attempt=spec.after_last_attempt, shuffle_questions=spec.shuffle_questions,
-        shuffle_choices=spec.shuffle_choices, time_limit_minutes=spec.time_limit_minutes,
+        shuffle_choices=shuffle, time_limit_minutes=spec.time_limit_minutes,
         introduction=spec.introduction, pools=pools, questions=tuple(questions),
-        short_title=spec.short_title)
+        short_title=spec.short_title, lint_ignore=tuple(spec.lint.ignore))
     if graded and quiz.max_points == 0 and not diags:
         diags.append(Diagnostic(source.locate.at("questions"),
                                 "this assessment has no scored questions, so it cannot be passed",
@@ -163,18 +169,31 @@ def build_quiz(source: QuizSource, course_pass_mark: int) -> tuple[Quiz, list[Di
     return quiz, diags
 
 
-def _build_question(spec: object, source: QuizSource, index: int
+SHUFFLED_TYPES = ("single", "multiple", "matching", "ordering")
+
+
+def _build_question(spec: object, source: QuizSource, index: int, quiz_shuffle: bool
                     ) -> tuple[Question, list[Diagnostic]]:
     locate = source.locate
     diags: list[Diagnostic] = []
     assert isinstance(spec, SingleSpec | MultipleSpec | TrueFalseSpec | FillInSpec | NumericSpec
                       | MatchingSpec | OrderingSpec | LikertSpec)
+    where = ("questions", index)
+    shuffle = _question_shuffle(spec, quiz_shuffle, locate, where, diags)
     base = dict(id=spec.id, type=spec.type, prompt=spec.prompt, points=float(spec.points),
                 feedback_correct=spec.feedback.correct, feedback_incorrect=spec.feedback.incorrect,
-                hint=spec.hint, explanation=spec.explanation, tags=tuple(spec.tags))
-    where = ("questions", index)
+                hint=spec.hint, explanation=spec.explanation, tags=tuple(spec.tags),
+                shuffle=shuffle, lint_ignore=tuple(spec.lint.ignore))
     if isinstance(spec, SingleSpec | MultipleSpec):
         choices = _choices(spec.choices, locate, where, diags)
+        if not shuffle:
+            for j, c in enumerate(spec.choices):
+                if c.fixed:
+                    diags.append(Diagnostic(
+                        locate.at(*where, "choices", j, "fixed"),
+                        f"question '{spec.id}': 'fixed' has no effect, the choices are not "
+                        "shuffled", "remove 'fixed: true', or turn shuffle_choices on",
+                        "warning"))
         correct = sum(c.correct for c in choices)
         if correct == 0:
             diags.append(Diagnostic(locate.at(*where, "choices"),
@@ -254,9 +273,33 @@ def _build_question(spec: object, source: QuizSource, index: int
     return Question(**base, choices=scale), diags  # type: ignore[arg-type]
 
 
+def _question_shuffle(spec: SingleSpec | MultipleSpec | TrueFalseSpec | FillInSpec | NumericSpec
+                      | MatchingSpec | OrderingSpec | LikertSpec, quiz_shuffle: bool,
+                      locate: Locator, where: tuple[str | int, ...],
+                      diags: list[Diagnostic]) -> bool:
+    """Whether the player shuffles this question's choices, targets or items."""
+    asked = spec.shuffle_choices
+    if spec.type == "ordering":
+        # items shown in their written order would give the answer away
+        if asked is False:
+            diags.append(Diagnostic(locate.at(*where, "shuffle_choices"),
+                                    f"ordering question '{spec.id}' cannot turn shuffling off: "
+                                    "its items are written in the correct order",
+                                    "remove 'shuffle_choices: false'"))
+        return True
+    if spec.type not in SHUFFLED_TYPES:
+        if asked is not None:
+            diags.append(Diagnostic(locate.at(*where, "shuffle_choices"),
+                                    f"'shuffle_choices' has no effect on a {spec.type} question",
+                                    "remove it; only single, multiple and matching questions "
+                                    "have choices to shuffle", "warning"))
+        return False
+    return quiz_shuffle if asked is None else asked
+
+
 def _choices(specs: list[ChoiceSpec], locate: Locator, where: tuple[str | int, ...],
              diags: list[Diagnostic]) -> tuple[Choice, ...]:
-    choices = tuple(Choice(c.id or LETTERS[i], c.text, c.correct, c.feedback)
+    choices = tuple(Choice(c.id or LETTERS[i], c.text, c.correct, c.feedback, c.fixed)
                     for i, c in enumerate(specs))
     seen: set[str] = set()
     for i, choice in enumerate(choices):

@@ -124,7 +124,7 @@ version: 1.0.0                    # raise it when you publish a changed course
 language: @LANG@
 description: >
   A short description shown on the start page and in the LMS.
-duration_minutes: 15
+duration_minutes: 10              # lessons and quizzes; check compares it with an estimate
 objectives:
   - Describe what this course is about.
 pass_mark: 80                     # score (0-100) needed to pass the final assessment
@@ -144,7 +144,7 @@ _LESSON = """\
 title: Welcome
 objectives:
   - Find your way around a scormbuild course.
-duration_minutes: 10
+duration_minutes: 5
 ---
 ## What this course is
 
@@ -189,6 +189,7 @@ questions:
     type: true-false
     prompt: Lessons are written in markdown files in the `lessons` folder.
     answer: true
+    explanation: Each lesson is a markdown file in `lessons`; `course.yml` sets their order.
   - id: what-gets-packaged
     type: multiple
     prompt: Which of these end up in the package? Choose every correct answer.
@@ -199,6 +200,7 @@ questions:
         correct: true
       - text: Files in `assets` that nothing links to
         feedback: Unused assets are left out (check warns about them).
+    explanation: The package holds what the outline lists and what its lessons use, nothing else.
   - id: steps
     type: ordering
     prompt: Put the steps of publishing a course in order.
@@ -206,6 +208,7 @@ questions:
       - Write and preview
       - Build the zip
       - Upload it to the LMS
+    explanation: Preview while you write, build when it is ready, then upload the zip.
 """
 
 _DIAGRAM = """\

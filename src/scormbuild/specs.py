@@ -179,6 +179,13 @@ class ChoiceSpec(Spec):
     text: NonEmpty
     correct: bool = False
     feedback: str | None = None
+    fixed: bool = False  # keeps its place when the choices are shuffled ("None of these")
+
+
+class LintSpec(Spec):
+    """`lint:` of a question or a quiz: item-writing rules (check's linter) to leave out here."""
+
+    ignore: list[NonEmpty] = []
 
 
 class QuestionBase(Spec):
@@ -191,6 +198,9 @@ class QuestionBase(Spec):
     hint: str | None = None
     explanation: str | None = None
     tags: list[NonEmpty] = []
+    # the quiz's shuffle_choices for this question only (choices, matching targets)
+    shuffle_choices: bool | None = None
+    lint: LintSpec = LintSpec()
 
 
 class SingleSpec(QuestionBase):
@@ -285,10 +295,12 @@ class QuizSpec(Spec):
     attempts: Annotated[WholeNumber, Field(ge=0, le=100)] = 0
     after_last_attempt: Literal["show-answers", "lock"] = "show-answers"
     shuffle_questions: bool = False
-    shuffle_choices: bool = False
+    # choices and matching targets in a new order for each attempt; None = the default (on)
+    shuffle_choices: bool | None = None
     time_limit_minutes: Annotated[WholeNumber, Field(gt=0, le=1440)] | None = None
     pools: list[PoolSpec] = []
     introduction: str | None = None
+    lint: LintSpec = LintSpec()
     questions: Annotated[list[QuestionSpec], Field(min_length=1)]
 
 

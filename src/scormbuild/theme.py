@@ -219,11 +219,13 @@ def _question_data(q: Question, texts: Mapping[str, str]) -> dict[str, Any]:
                      "incorrect": texts.get(key + "feedback.incorrect")},
         "explanation": texts.get(key + "explanation"),
         "hint": texts.get(key + "hint"),
+        "shuffle": q.shuffle,  # choices, matching targets or ordering items; see quiz.py
     }
     if q.type in ("single", "multiple", "true-false", "likert"):
         data["choices"] = [{"id": c.id, "text": texts.get(f"{key}choice.{c.id}", c.text),
                             "correct": c.correct,
-                            "feedback": texts.get(f"{key}choice.{c.id}.feedback")}
+                            "feedback": texts.get(f"{key}choice.{c.id}.feedback"),
+                            "fixed": c.fixed}
                            for c in q.choices]
         data["partial"] = q.partial
     elif q.type == "fill-in":
