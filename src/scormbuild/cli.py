@@ -202,6 +202,8 @@ def check(
 
 
 def _check_summary(course_dir: Path, result: pipeline.CheckResult, ok: bool) -> dict[str, Any]:
+    from . import console
+
     prefix = str(course_dir)
     errors, warnings = _count(result.diagnostics)
     diags = [console.diagnostic_json(d, prefix) | {"rule": result.rules.get(d)}
