@@ -125,7 +125,8 @@
           if (scored) result.score = X.score(p.score);
           send('completed', courseActivity(), result);
         }
-        if ((p.status === 'passed' || p.status === 'failed') && scored) {
+        /* attempt policy (docs/moodle.md): the player says failed only when it is final */
+        if ((p.status === 'passed' || (p.status === 'failed' && p.finished)) && scored) {
           var key = p.status + ':' + p.score;
           if (doc.reported.judged !== key) {
             doc.reported.judged = key;
