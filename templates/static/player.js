@@ -502,7 +502,7 @@
         '</strong> ' + t('pass_mark', { mark: quiz.passMark }) + ' <strong>' + t(passed ? 'passed' : 'failed') + '</strong></p>');
       var left = attemptsLeft(name);
       if (left !== Infinity) html.push('<p>' + (left > 0 ? t('attempts_left', { n: left }) : t('no_attempts_left')) + '</p>');
-    } else if (result) {
+    } else if (result || (reviewing() && shown !== null && shown !== undefined)) {
       html.push('<h2 tabindex="-1">' + t('review') + '</h2><p class="score"><strong>' + t('score', { score: shown }) + '</strong></p>');
     }
     var lastDone = quiz.graded && attemptsLeft(name) <= 0;
