@@ -474,7 +474,7 @@ def test_cmi5_outage_and_reload_end_the_session_and_lose_nothing(
     again = lrs.prepare_cmi5_launch(
         static_server.url("/pkg/index.html"), publisher_id=au["id"], move_on=au["moveOn"],
         mastery_score=au["masteryScore"], return_url=static_server.url("/lms-return.html"),
-        registration=launch.registration)
+        registration=launch.registration, activity_id=launch.activity_id)
     open_player(page, again.url)
     page.wait_for_selector("#page-details:not([hidden])")
     play_course(page, start=1)
