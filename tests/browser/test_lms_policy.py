@@ -73,6 +73,20 @@ def set_elements(scorm_lms: Any, page: Page) -> set[str]:
 # -- attempt policy ----------------------------------------------------------------------------
 
 
+def test_the_test_lms_applies_the_mastery_override_as_moodle_does(
+    tmp_path: Path, page: Page, scorm_lms: Any,
+) -> None:
+    # what would catch "failed with attempts left": an incomplete status with a score below the
+    # mastery score is stored as failed at LMSFinish
+    scorm_lms.serve(extract(FIXTURES / "features", tmp_path)).launch(page)
+    scorm_lms.wait_for_call(page, "LMSInitialize")
+    page.evaluate("() => { API.LMSSetValue('cmi.core.score.raw', '50');"
+                  " API.LMSSetValue('cmi.core.lesson_status', 'incomplete'); API.LMSFinish(''); }")
+    stored = scorm_lms.stored_cmi(page)
+    assert stored["core"]["lesson_status"] == "failed"
+    assert moodle_status(stored, float(scorm_lms.sco.mastery_score)) == "failed"
+
+
 def test_failed_with_attempts_left_is_never_reported_even_through_the_mastery_override(
     tmp_path: Path, page: Page, scorm_lms: Any, course_copy: Any,
 ) -> None:

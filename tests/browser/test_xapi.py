@@ -430,7 +430,16 @@ def test_cmi5_browse_and_review_send_only_initialized_and_terminated(
 ) -> None:
     package = build_package(MINI, "cmi5", tmp_path / "pkg")
     launch, au = launch_cmi5(page, lrs, static_server, package, launch_mode=mode)
-    play_course(page)
+    assert mode in page.inner_text("#notice")  # "Browse: ..." / "Review: ..."
+    if mode == "Browse":
+        play_course(page)  # the learner may try everything; nothing is recorded
+    else:
+        for _ in range(2):
+            page.click("#next")
+        page.wait_for_selector("#page-exam:not([hidden])")
+        # read-only: nothing to answer or submit
+        assert page.is_disabled("#page-exam fieldset.question:not([hidden]) input")
+        assert page.is_hidden("#page-exam [data-action='submit']")
     page.click("#exit")
     page.wait_for_url("**/lms-return.html")
     statements = wait_for_statements(page, lrs, launch.registration, "terminated")
