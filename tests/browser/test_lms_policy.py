@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -294,7 +295,7 @@ def test_a_full_play_commits_at_most_30_times_and_exits_with_one_finish(
     assert names.count("LMSCommit") <= 30, names.count("LMSCommit")
     # never a commit with nothing set since the one before
     commits = [i for i, n in enumerate(names) if n == "LMSCommit"]
-    for a, b in zip(commits, commits[1:], strict=False):
+    for a, b in itertools.pairwise(commits):
         assert "LMSSetValue" in names[a:b], f"calls {a}..{b}: two commits in a row"
     # the exit, call by call: values set, exit, session time, one LMSFinish, then nothing
     tail = [(c["name"], c["args"][0] if c["args"] else "") for c in calls[exit_from:]]
