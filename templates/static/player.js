@@ -595,6 +595,8 @@
     $('#page-' + name + ' .quiz-results').addEventListener('click', function (event) {
       if (event.target.closest('button[data-action="finish"]')) {
         gaveUp = true;
+        /* no more tries in this attempt: a retry left open elsewhere is dropped too */
+        gradedNames().forEach(function (n) { delete runs[n]; });
         save('now');
         showResults(name, null);
         var heading = $('#page-' + name + ' .quiz-results h2');
