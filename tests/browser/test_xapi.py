@@ -448,6 +448,47 @@ def test_cmi5_browse_and_review_send_only_initialized_and_terminated(
     assert_valid(statements, xapi_validate_many)
 
 
+def test_cmi5_review_shows_the_saved_answers_read_only(
+    page: Page, lrs: RalphLrs, static_server: StaticServer, xapi_validate_many: Validate,
+    tmp_path: Path,
+) -> None:
+    package = build_package(MINI, "cmi5", tmp_path / "pkg")
+    launch, au = launch_cmi5(page, lrs, static_server, package)
+    data = course_data(page)
+    for _ in range(2):
+        page.click("#next")
+    box = "#page-exam form.quiz fieldset.question:not([hidden])"
+    index = int(page.get_attribute(box, "data-index") or "0")
+    question = data["quizzes"]["exam"]["questions"][index]
+    answer_question(page, "exam", question, box)
+    page.click("#page-exam [data-action='next']")
+    page.click("#exit")
+    page.wait_for_url("**/lms-return.html")
+    saved = lrs.get_state(launch.activity_id, launch.actor, "scormbuild.state", launch.registration)
+    assert saved["location"] == "exam" and saved["state"]
+
+    review = lrs.prepare_cmi5_launch(
+        static_server.url("/pkg/index.html"), publisher_id=au["id"], move_on=au["moveOn"],
+        mastery_score=au["masteryScore"], return_url=static_server.url("/lms-return.html"),
+        registration=launch.registration, activity_id=launch.activity_id, launch_mode="Review")
+    open_player(page, review.url)
+    assert "Review" in page.inner_text("#notice")
+    page.wait_for_selector("#page-exam:not([hidden])")  # where the learner was
+    page.click("#page-exam [data-action='prev']")
+    first = f"{box} input[value='{next(c['id'] for c in question['choices'] if c['correct'])}']"
+    assert page.is_checked(first) and page.is_disabled(first)
+    page.click("#exit")
+    page.wait_for_url("**/lms-return.html")
+    statements = wait_for_statements(page, lrs, launch.registration, "terminated")
+    ours = [s for s in statements
+            if s["context"].get("extensions", {}).get(SESSION) == review.session_id]
+    mine = assert_cmi5_rules(ours, review, au["masteryScore"], au["id"])
+    assert [verb(s) for s in mine] == ["initialized", "terminated"]
+    assert lrs.get_state(launch.activity_id, launch.actor, "scormbuild.state",
+                         launch.registration) == saved  # nothing written
+    assert_valid(ours, xapi_validate_many)
+
+
 def test_cmi5_outage_and_reload_end_the_session_and_lose_nothing(
     page: Page, lrs: RalphLrs, static_server: StaticServer, browser_log: BrowserLog,
     xapi_validate_many: Validate, tmp_path: Path,
