@@ -28,7 +28,19 @@
   var state = Codec.fresh(data);
   var runs = {};          /* quiz name -> attempt in progress: {seed, order, cursor, answers, checked} */
   var shownAt = {};       /* "quiz/index" -> when the question was shown (for latency) */
-  var closed = false;
+  var closed = false;     /* the session is over: finish() ran (Exit, or pagehide) */
+  var exited = false;     /* the learner pressed Exit: nothing more after it, bfcache or not */
+  /* The launch (adapter start): mode normal | review | browse, credit true | false.
+   * review: saved answers and results, read-only, nothing written; browse: look around,
+   * nothing written; no credit: state and place are saved, never a status or score. */
+  var mode = 'normal', credit = true;
+  var gaveUp = false;     /* the learner chose to finish with a failing score (results screen) */
+  var COMMIT_DELAY = 1500; /* ms after the last page change before its commit */
+  var commitTimer = null;
+
+  function reviewing() { return mode === 'review'; }
+  function recording() { return mode === 'normal'; }           /* place and saved state */
+  function crediting() { return mode === 'normal' && credit; } /* status, score, interactions */
 
   /* ---- state and tracking --------------------------------------------------------------- */
 
@@ -44,13 +56,28 @@
 
   function attemptsLeft(name) {
     var quiz = data.quizzes[name], rec = state.quizzes[name];
+    if (gaveUp && quiz.graded) return 0;
     if (!quiz.attempts) return Infinity;
     return quiz.attempts - (rec ? rec.attempts : 0);
   }
 
+  /** Can the course score still reach the pass mark with the attempts left (each scored 100%)? */
+  function canStillPass() {
+    var hoped = {};
+    Object.keys(state.quizzes).forEach(function (n) { hoped[n] = state.quizzes[n]; });
+    gradedNames().forEach(function (n) {
+      if (attemptsLeft(n) > 0) hoped[n] = { attempts: 0, best: 100 };
+    });
+    var best = Scoring.courseScore(data, hoped);
+    return best !== null && best >= data.passMark;
+  }
+
   /** Status and score by the course's completion rule, mindful that with a mastery score the
    *  LMS turns any reported score into passed/failed: a score is only reported when the
-   *  status it implies is the status we mean. */
+   *  status it implies is the status we mean. The attempt policy (docs/moodle.md): a failing
+   *  score while attempts that could still lift it remain is not reported (status incomplete,
+   *  `failing`), so the LMS attempt stays open; failed and its score come when no such attempt
+   *  is left or the learner chose to finish (gaveUp). */
   function evaluate() {
     var rule = data.completion;
     var graded = gradedNames();
@@ -62,19 +89,32 @@
         return viewed ? { status: 'passed', score: score, finished: true }
           : { status: 'incomplete', score: null, finished: false };
       }
-      var exhausted = graded.some(function (n) { return attemptsLeft(n) <= 0; });
-      return { status: 'failed', score: score, finished: exhausted };
+      if (canStillPass()) return { status: 'incomplete', score: null, finished: false, failing: score };
+      return { status: 'failed', score: score, finished: true };
     }
     return { status: viewed ? 'completed' : 'incomplete', score: score, finished: viewed };
   }
 
+  /* Commits (LMSCommit is a blocking request in Moodle) only at moments that matter:
+   * save('page') after a page change, debounced; save('now') when a quiz attempt is submitted,
+   * the learner finishes, or a scenario ends; save() for a change inside a quiz (next question,
+   * a checked answer): set, committed with the next commit or by LMSFinish at exit. */
+  function commitNow() {
+    if (commitTimer) { window.clearTimeout(commitTimer); commitTimer = null; }
+    if (recording() && !closed) tracker.commit();
+  }
+
   var lastStatus = null;
-  function save() {
+  function save(moment) {
     var result = evaluate();
-    tracker.progress(result);
-    tracker.saveState(Codec.encode(Object.assign({}, state, { active: runs }), data));
-    tracker.commit();
-    if (result.status !== lastStatus && lastStatus !== null) announceStatus(result);
+    if (crediting()) tracker.progress(result);
+    if (recording()) tracker.saveState(Codec.encode(Object.assign({}, state, { active: runs }), data));
+    if (moment === 'now') commitNow();
+    else if (moment === 'page' && recording() && !closed) {
+      if (commitTimer) window.clearTimeout(commitTimer);
+      commitTimer = window.setTimeout(commitNow, COMMIT_DELAY);
+    }
+    if (result.status !== lastStatus && lastStatus !== null && crediting()) announceStatus(result);
     lastStatus = result.status;
     updateProgress();
     return result;
@@ -115,16 +155,16 @@
     if (index < 0 || index >= pages.length) return;
     sections.forEach(function (s, i) { s.hidden = i !== index; });
     state.page = index;
-    state.seen[index] = true;
+    if (!reviewing()) state.seen[index] = true;
     var page = pages[index];
-    tracker.pageViewed(page, index);
+    if (recording()) tracker.pageViewed(page, index);
     $('#prev').disabled = index === 0;
     $('#next').disabled = index === pages.length - 1;
     $('#page-count').textContent = t('page_of', { n: index + 1, total: pages.length });
     document.body.classList.remove('toc-open');
     $('#toc-toggle').setAttribute('aria-expanded', 'false');
     if (page.kind === 'quiz') enterQuiz(page.id);
-    save();
+    save('page');
     if (options.anchor) {
       var target = document.getElementById(options.anchor);
       if (target) { target.focus(); return; }
@@ -182,7 +222,7 @@
     run.started = Date.now();
     renderRun(name, run);
     tickTimers();
-    save();
+    save('now');
     showQuestion(name, run.cursor);
   }
 
@@ -190,7 +230,7 @@
     var quiz = data.quizzes[name];
     var rec = state.quizzes[name];
     var run = runs[name];
-    if (!run && quiz.graded && rec && rec.attempts > 0) {
+    if (!run && (quiz.graded || reviewing()) && rec && rec.attempts > 0) {
       showResults(name, null);
       return;
     }
@@ -198,12 +238,17 @@
     renderRun(name, run);
   }
 
+  /** Review: the attempt's answers as saved, read-only (questions can still be paged through). */
+  function lockForm(name) {
+    $$('input, select, textarea, button[data-move]', quizForm(name)).forEach(function (el) { el.disabled = true; });
+  }
+
   function renderRun(name, run) {
     var quiz = data.quizzes[name];
     var form = quizForm(name);
     var section = $('#page-' + name);
     $('.quiz-results', section).hidden = true;
-    var waiting = waitsForStart(name, run), start = $('.quiz-start', section);
+    var waiting = waitsForStart(name, run) && !reviewing(), start = $('.quiz-start', section);
     if (start) start.hidden = !waiting;
     form.hidden = waiting;
     /* shuffle choices the same way on every render of this attempt */
@@ -223,6 +268,7 @@
       clearFeedback(name, qi);
       if (!quiz.graded && run.checked[qi]) showQuestionFeedback(name, qi, run.answers[qi]);
     });
+    if (reviewing()) lockForm(name);
     showQuestion(name, run.cursor, false);
   }
 
@@ -237,10 +283,11 @@
     var form = quizForm(name);
     var last = cursor === run.order.length - 1;
     var checked = !!run.checked[qi];
+    var looking = reviewing();
     $('[data-action="prev"]', form).hidden = cursor === 0;
-    $('[data-action="check"]', form).hidden = quiz.graded || checked;
-    $('[data-action="next"]', form).hidden = last || (!quiz.graded && !checked);
-    $('[data-action="submit"]', form).hidden = !last || (!quiz.graded && !checked);
+    $('[data-action="check"]', form).hidden = quiz.graded || checked || looking;
+    $('[data-action="next"]', form).hidden = last || (!quiz.graded && !checked && !looking);
+    $('[data-action="submit"]', form).hidden = !last || (!quiz.graded && !checked) || looking;
     $('.quiz-status', form).textContent = '';
     if (focus !== false) { var legend = $('legend', el); legend.focus(); }
   }
@@ -371,6 +418,7 @@
 
   function record(name, qi, r, score) {
     var quiz = data.quizzes[name];
+    if (!crediting()) return;
     tracker.questionAnswered({
       quiz: name, question: quiz.questions[qi], response: r, score: score, graded: quiz.graded,
       shownAt: shownAt[name + '/' + qi] || Date.now(), answeredAt: Date.now()
@@ -380,6 +428,11 @@
   function onQuizAction(name, action) {
     var quiz = data.quizzes[name], run = runs[name];
     if (!run) return;
+    if (reviewing()) { /* read-only: page through the saved answers, change nothing */
+      if (action === 'prev' && run.cursor > 0) showQuestion(name, run.cursor - 1);
+      if (action === 'next' && run.cursor < run.order.length - 1) showQuestion(name, run.cursor + 1);
+      return;
+    }
     var qi = run.order[run.cursor];
     var q = quiz.questions[qi];
     var r = readResponse(name, qi);
@@ -425,7 +478,7 @@
     rec.lastRun = run;
     state.quizzes[name] = rec;
     delete runs[name];
-    save();
+    save('now');
     showResults(name, result);
     if (timedOut) showNotice(t('time_up'), 'warning');
   }
@@ -449,7 +502,7 @@
         '</strong> ' + t('pass_mark', { mark: quiz.passMark }) + ' <strong>' + t(passed ? 'passed' : 'failed') + '</strong></p>');
       var left = attemptsLeft(name);
       if (left !== Infinity) html.push('<p>' + (left > 0 ? t('attempts_left', { n: left }) : t('no_attempts_left')) + '</p>');
-    } else if (result) {
+    } else if (result || (reviewing() && shown !== null && shown !== undefined)) {
       html.push('<h2 tabindex="-1">' + t('review') + '</h2><p class="score"><strong>' + t('score', { score: shown }) + '</strong></p>');
     }
     var lastDone = quiz.graded && attemptsLeft(name) <= 0;
@@ -467,8 +520,13 @@
       });
       html.push('</ol>');
     }
-    var canRetry = attemptsLeft(name) > 0;
-    html.push('<p><button type="button" class="button" data-action="retry"' + (canRetry ? '' : ' hidden') + '>' + t('retry') + '</button></p>');
+    var canRetry = attemptsLeft(name) > 0 && !reviewing();
+    /* failing while attempts are left: the LMS hears nothing yet; finishing reports failed */
+    var course = evaluate();
+    var canFinish = quiz.graded && canRetry && crediting() && course.failing !== undefined;
+    if (canFinish) html.push('<p class="finish-explained">' + t('finish_explained', { score: course.failing }) + '</p>');
+    html.push('<p><button type="button" class="button" data-action="retry"' + (canRetry ? '' : ' hidden') + '>' + t('retry') + '</button>' +
+      (canFinish ? ' <button type="button" class="button button-quiet" data-action="finish">' + t('finish_now') + '</button>' : '') + '</p>');
     box.innerHTML = html.join('');
     box.hidden = false;
     var heading = $('h2', box);
@@ -535,10 +593,20 @@
     var startButton = $('#page-' + name + ' [data-action="start"]');
     if (startButton) startButton.addEventListener('click', function () { startRun(name); });
     $('#page-' + name + ' .quiz-results').addEventListener('click', function (event) {
+      if (event.target.closest('button[data-action="finish"]')) {
+        gaveUp = true;
+        /* no more tries in this attempt: a retry left open elsewhere is dropped too */
+        gradedNames().forEach(function (n) { delete runs[n]; });
+        save('now');
+        showResults(name, null);
+        var heading = $('#page-' + name + ' .quiz-results h2');
+        if (heading) heading.focus();
+        return;
+      }
       if (event.target.closest('button[data-action="retry"]')) {
         var run = newRun(name);
         renderRun(name, run);
-        save();
+        save('page');
         if (waitsForStart(name, run)) $('#page-' + name + ' [data-action="start"]').focus();
         else showQuestion(name, 0);
       }
@@ -558,25 +626,33 @@
 
   /* ---- start, exit ------------------------------------------------------------------------ */
 
-  /* leaving: the page is going away (pagehide: a reload or a closed tab), not the Exit button */
-  function finish(leaving) {
+  /* leaving: the page is going away (pagehide: a reload or a closed tab), not the Exit button;
+   * persisted: it goes into the back/forward cache and may come back. One finish per session:
+   * values set, then the adapter's finish (SCORM: exit, session_time, one LMSFinish). */
+  function finish(leaving, persisted) {
     if (closed) return;
-    closed = true;
+    if (commitTimer) { window.clearTimeout(commitTimer); commitTimer = null; }
     var result = save();
-    tracker.finish(result.finished, leaving === true);
+    closed = true;
+    tracker.finish(result.finished, leaving === true, persisted === true);
   }
 
   $('#exit').addEventListener('click', function () {
+    exited = true;
     finish();
     document.body.classList.add('is-closed');
     showNotice(t('exit_done'), 'success');
     $$('button, input, select').forEach(function (el) { el.disabled = true; });
     try { if (window.opener && window.top === window) window.close(); } catch (e) { /* stay */ }
   });
-  window.addEventListener('pagehide', function () { finish(true); });
-  window.addEventListener('pageshow', function (event) { if (event.persisted) closed = false; }); /* back from bfcache */
+  window.addEventListener('pagehide', function (event) { finish(true, event.persisted); });
+  /* back from the bfcache after a pagehide (not after Exit): the session goes on */
+  window.addEventListener('pageshow', function (event) { if (event.persisted && !exited) closed = false; });
+  /* hidden (another tab, a phone's home screen): a page change waiting for its commit goes now;
+   * nothing else, so that closing the tab sends LMSFinish alone (Moodle turns each call made
+   * while the page goes away into its own beacon, and beacons arrive out of order) */
   document.addEventListener('visibilitychange', function () {
-    if (document.visibilityState === 'hidden' && !closed) save();
+    if (document.visibilityState === 'hidden' && commitTimer) commitNow();
   });
 
   /* A launch of one part (a cmi5 AU per module): only that part's pages are shown, counted,
@@ -607,12 +683,34 @@
     state = Codec.fresh(data);
   }
 
+  /** A launch of a session that already ended (cmi5: a reload after `terminated`): say so,
+   *  offer the way back to the LMS, continue nothing. */
+  function showEnded(info) {
+    closed = exited = true;
+    showNotice(t('session_ended'), 'info');
+    if (info.returnURL) {
+      var link = document.createElement('a');
+      link.href = info.returnURL;
+      link.className = 'button';
+      link.textContent = t('return_to_lms');
+      notice.appendChild(document.createTextNode(' '));
+      notice.appendChild(link);
+    }
+    document.body.classList.add('is-closed');
+    $$('button, input, select').forEach(function (el) { el.disabled = true; });
+  }
+
   function boot(info) {
   info = info || { available: false };
   if (info.part) keepPart(info.part);
-  if (!info.available) showNotice(t('no_lms'), 'info');
+  mode = info.mode === 'review' || info.mode === 'browse' ? info.mode : 'normal';
+  credit = info.credit !== false;
+  if (info.ended) { showEnded(info); }
+  else if (!info.available) showNotice(t('no_lms'), 'info');
+  else if (mode !== 'normal') showNotice(t(mode === 'review' ? 'mode_review' : 'mode_browse'), 'info');
+  else if (!credit) showNotice(t('mode_no_credit'), 'info');
   var startPage = 0;
-  if (info.resume) {
+  if (info.resume || (reviewing() && info.state)) {
     var restored = Codec.decode(info.state, data);
     if (restored) {
       state = restored;
@@ -622,14 +720,18 @@
     }
     var fromLocation = pageIndex(info.location);
     if (fromLocation >= 0) startPage = fromLocation;
-    if (restored || fromLocation >= 0) showNotice(t('resumed'), 'info');
+    if ((restored || fromLocation >= 0) && mode === 'normal' && credit) showNotice(t('resumed'), 'info');
   }
   lastStatus = evaluate().status;
-  show(startPage, { focus: false });
-  tickTimers();
-  window.setInterval(tickTimers, 1000);
+  if (!info.ended) show(startPage, { focus: false });
+  else sections.forEach(function (s, i) { s.hidden = i !== 0; });
+  if (!reviewing() && !info.ended) {
+    tickTimers();
+    window.setInterval(tickTimers, 1000);
+  }
   document.documentElement.classList.add('js-ready');
-  window.scormbuildPlayer = { state: function () { return state; }, runs: function () { return runs; }, evaluate: evaluate, show: show };
+  window.scormbuildPlayer = { state: function () { return state; }, runs: function () { return runs; }, evaluate: evaluate, show: show,
+    mode: function () { return { mode: mode, credit: credit }; }, milestone: function () { if (!closed) save('now'); } };
   }
 
   /* start() answers at once or with a Promise (xAPI adapters read the LRS first) */

@@ -6,14 +6,17 @@
  * with success/completion also the moveon category; `experienced` (a page shown) and `answered`
  * go as cmi5 "allowed" statements. Browse and Review launches send only initialized and terminated.
  *
- * Sessions and reloads: `terminated` is sent only when the learner exits (the Exit button). A
- * page that goes away (pagehide) sends nothing of cmi5's own: the browser cannot tell a reload
- * from a closed tab, and a terminated session cannot be continued. The session (start time,
- * passed/failed sent) is kept in sessionStorage per fetch URL, so a reload in the same tab goes
- * on with the same session: same token, no second `initialized` (and, if the LRS is down then,
- * the LaunchData read at the start of the session). A tab closed without Exit
- * leaves the session open; the LMS then records it as abandoned (cmi5 9.3.x `abandoned`), while
- * completed/passed/failed were sent when they happened and are not lost. */
+ * Sessions: the AU MUST send `terminated` last (cmi5 9.3.8), and closing the tab is the most
+ * common way to leave. So `terminated` (with the session's duration) goes on Exit and on a
+ * pagehide whose page is not kept in the back/forward cache: queued after everything else and
+ * handed to fetch(keepalive) with the rest of the queue. The browser cannot tell a reload from
+ * a closed tab, so a reload ends the session too: the reloaded page says that the session has
+ * ended and offers the returnURL (a terminated session cannot go on; the LMS launches a new
+ * one, which resumes from the State document). A page put in the bfcache keeps its session
+ * (it may come back): it stores the State document and sends the queue, nothing of cmi5's own.
+ * The session (start time, passed/failed sent, LaunchData) is kept in sessionStorage per fetch
+ * URL for that case. Attempt policy (docs/moodle.md): `failed` only once no attempt is left or
+ * the learner chose to finish; at most one of passed/failed per session (9.3.x). */
 (function () {
   'use strict';
   var X = window.ScormbuildXapi;
@@ -34,7 +37,6 @@
     var doc = { location: '', state: '', reported: {} };
     var saved = null;
     var judged = false;   /* passed or failed sent in this session (at most one per session) */
-    var pending = null;   /* a failing score not yet reported: sent when final or at exit */
 
     function stateParams(stateId) {
       return { activityId: activityId, agent: JSON.stringify(actor), registration: registration, stateId: stateId };
@@ -132,7 +134,6 @@
 
     function judge(score, passed) {
       judged = true;
-      pending = null;
       keepSession();
       if (passed) doc.reported.passed = true;
       defined(passed ? 'passed' : 'failed', { score: score, success: passed, duration: session() });
@@ -154,8 +155,9 @@
         keepSession();
       }
       lrs.start();
-      return { available: true, part: params.au || '', resume: !!(doc.location || doc.state), location: doc.location || '',
-        state: doc.state || '', learner: actor.name || '', mode: normal ? 'normal' : 'review' };
+      var mode = normal ? 'normal' : launch.launchMode === 'Browse' ? 'browse' : 'review';
+      return { available: true, part: params.au || '', resume: mode !== 'browse' && !!(doc.location || doc.state),
+        location: doc.location || '', state: doc.state || '', learner: actor.name || '', mode: mode };
     }
 
     return {
@@ -179,9 +181,10 @@
           lrs.auth = 'Basic ' + t;
           if (ended()) {
             /* a reload after `terminated`: this launch is over (the LMS must launch again);
-             * only what is still queued gets sent */
+             * only what is still queued gets sent, and the player says so */
             lrs.start();
-            throw new Error('this cmi5 session has ended; launch the course again from the LMS');
+            var kept = loadSession();
+            return { ended: true, returnURL: kept && kept.launch && kept.launch.returnURL || '' };
           }
           /* a reload while the LRS is down goes on with this session's copy */
           var kept = loadSession();
@@ -190,14 +193,17 @@
             throw error;
           });
         }).then(function (text) {
+          if (text && text.ended) return text;
           launchData = text ? JSON.parse(text) : null;
           if (!launchData || !launchData.contextTemplate) throw new Error('no LMS.LaunchData');
           /* 11.0: read the learner preferences before any statement; a missing profile is fine */
           return lrs.getDocument('agents/profile', { agent: JSON.stringify(actor), profileId: 'cmi5LearnerPreferences' })
             .catch(function () { return null; });
-        }).then(function () {
+        }).then(function (prefs) {
+          if (prefs && prefs.ended) return prefs;
           return lrs.getDocument('activities/state', stateParams(STATE_ID)).catch(function () { return null; });
         }).then(function (found) {
+          if (found && found.ended) return { available: false, ended: true, returnURL: found.returnURL };
           /* a State PUT still queued here (e.g. sent with keepalive before a reload) is newer */
           found = lrs.pendingState(stateParams(STATE_ID)) || found;
           return begin(launchData, found);
@@ -235,25 +241,24 @@
         var score = X.score(p.score);
         var passed = success(p.status, score.scaled);
         if (passed) judge(score, true);
-        else if (p.finished) judge(score, false);      /* no attempts left: final */
-        else pending = score;                          /* may still pass in this session */
+        else if (p.finished) judge(score, false);      /* no attempt left, or the learner finished */
       },
       saveState: function (text) { doc.state = text; },
       commit: function () { if (live) storeDoc(); },
-      finish: function (done, pageLeaving) {
+      finish: function (done, pageLeaving, persisted) {
         if (pageLeaving) leaving = true;
         if (!live || finished) return;
-        if (leaving) {
-          /* pagehide: maybe a reload, maybe the end; keep the session open (see the top) */
+        if (leaving && persisted) {
+          /* into the back/forward cache: the page may come back, the session stays open */
           storeDoc();
           lrs.flushOnExit();
           return;
         }
         finished = true;
-        if (pending && !judged && !doc.reported.passed) judge(pending, false);
         storeDoc();
         defined('terminated', { duration: session() });
         ended(true);
+        if (leaving) { lrs.flushOnExit(); return; } /* a closed tab or a reload: keepalive */
         lrs.flush(3000).then(function () {
           if (launch.returnURL) window.location.assign(launch.returnURL); /* 8.3: back to the LMS */
         });

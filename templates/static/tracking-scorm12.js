@@ -1,6 +1,13 @@
 /* scormbuild tracking adapter for SCORM 1.2: talks to the LMS's window.API.
  * The player calls: start, pageViewed, questionAnswered, progress, saveState, commit, finish.
- * An LMS error never breaks the course: it is logged with its SCORM error code. */
+ * An LMS error never breaks the course: it is logged with its SCORM error code.
+ *
+ * Launch modes (RTE 3.4.4, cmi.core.lesson_mode and cmi.core.credit, read at start): in
+ * `review` and `browse` nothing is written (only LMSInitialize, reads and LMSFinish); with
+ * `no-credit` the place and suspend_data are kept but no lesson_status, score or interaction,
+ * so nothing can replace a credited result. LMSCommit is sent only when a value changed since
+ * the last one (Moodle's commit is a blocking request); exit sets cmi.core.exit and
+ * session_time and sends one LMSFinish, which commits, and nothing after it. */
 (function () {
   'use strict';
   var TYPES = { 'single': 'choice', 'multiple': 'choice', 'true-false': 'true-false', 'fill-in': 'fill-in',
@@ -81,6 +88,8 @@
     var started = Date.now();
     var live = false, finished = false, reported = false;
     var last = {};
+    var dirty = false;              /* a value set since the last commit */
+    var writes = true, credits = true;
 
     function report(code, call) {
       var text = '';
@@ -106,11 +115,16 @@
 
     function get(element) { return call('LMSGetValue', [element]); }
     function set(element, value) {
-      if (last[element] === String(value)) return;
+      if (!writes || last[element] === String(value)) return;
       last[element] = String(value);
+      dirty = true;
       call('LMSSetValue', [element, String(value)]);
     }
-    function commit() { if (live) call('LMSCommit', ['']); }
+    function commit() {
+      if (!live || !dirty) return;
+      dirty = false;
+      call('LMSCommit', ['']);
+    }
 
     return {
       name: 'scorm12',
@@ -119,16 +133,23 @@
         live = call('LMSInitialize', ['']) === 'true';
         if (!live) return { available: false };
         var entry = get('cmi.core.entry');
+        var mode = get('cmi.core.lesson_mode');
+        mode = mode === 'review' || mode === 'browse' ? mode : 'normal';
+        credits = mode === 'normal' && get('cmi.core.credit') !== 'no-credit';
+        writes = mode === 'normal';
         var status = get('cmi.core.lesson_status');
-        if (status === '' || status === 'not attempted') set('cmi.core.lesson_status', 'incomplete');
-        else last['cmi.core.lesson_status'] = status;
-        var resume = entry === 'resume';
+        last['cmi.core.lesson_status'] = status;
+        if (credits && (status === '' || status === 'not attempted')) set('cmi.core.lesson_status', 'incomplete');
+        /* review shows the attempt's saved data whatever its exit was; browse starts afresh */
+        var resume = entry === 'resume' || mode === 'review';
         var info = {
-          available: true, resume: resume,
+          available: true, resume: resume, mode: mode, credit: credits,
           location: resume ? get('cmi.core.lesson_location') : '',
           state: resume ? get('cmi.suspend_data') : '',
           learner: get('cmi.core.student_name')
         };
+        /* what the LMS already has is not set (nor committed) again */
+        if (resume) { last['cmi.core.lesson_location'] = info.location; last['cmi.suspend_data'] = info.state; }
         commit();
         return info;
       },
@@ -137,7 +158,8 @@
       },
       questionAnswered: function (answer) {
         /* answer: {quiz, question, response, score (0..1), graded, shownAt, answeredAt} */
-        if (!answer.graded) return;
+        if (!answer.graded || !credits || !live) return;
+        dirty = true;
         var q = answer.question;
         var n = parseInt(get('cmi.interactions._count'), 10) || 0;
         var prefix = 'cmi.interactions.' + n + '.';
@@ -156,6 +178,7 @@
       },
       progress: function (p) {
         /* p: {status: incomplete|completed|passed|failed, score: 0..100 or null} */
+        if (!credits) return;
         if (p.score !== null && p.score !== undefined) {
           set('cmi.core.score.min', '0');
           set('cmi.core.score.max', '100');
@@ -174,10 +197,11 @@
       finish: function (done) {
         if (!live || finished) return;
         finished = true;
-        set('cmi.core.exit', done ? '' : 'suspend');
-        call('LMSSetValue', ['cmi.core.session_time', timespan(Date.now() - started)]);
-        call('LMSCommit', ['']);
-        call('LMSFinish', ['']);
+        if (writes) {
+          set('cmi.core.exit', done ? '' : 'suspend');
+          call('LMSSetValue', ['cmi.core.session_time', timespan(Date.now() - started)]);
+        }
+        call('LMSFinish', ['']); /* commits what was set (RTE 3.3: LMSFinish stores the data) */
         live = false;
       },
       formats: { timespan: timespan, timeOfDay: timeOfDay, response: response, correctPattern: correctPattern }

@@ -27,6 +27,7 @@
     var live = false, finished = false, leaving = false;
     var doc = { location: '', state: '', reported: {} };
     var saved = null;
+    var judged = false;  /* passed or failed sent in this session */
 
     function stateParams() {
       var p = { activityId: activityId, agent: JSON.stringify(actor), stateId: STATE_ID };
@@ -125,10 +126,12 @@
           if (scored) result.score = X.score(p.score);
           send('completed', courseActivity(), result);
         }
-        if ((p.status === 'passed' || p.status === 'failed') && scored) {
+        /* attempt policy (docs/moodle.md): the player says failed only when it is final */
+        if ((p.status === 'passed' || (p.status === 'failed' && p.finished)) && scored && !judged) {
           var key = p.status + ':' + p.score;
           if (doc.reported.judged !== key) {
             doc.reported.judged = key;
+            judged = true; /* at most one of passed/failed per session, as in cmi5 */
             send(p.status, courseActivity(), { score: X.score(p.score), success: p.status === 'passed',
               completion: p.status === 'passed', duration: session() });
           }

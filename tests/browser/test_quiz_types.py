@@ -167,6 +167,7 @@ TIMED_QUIZ = """\
 title: Timed check
 kind: assessment
 time_limit_minutes: 2
+attempts: 1
 questions:
   - {id: first, type: true-false, prompt: Water is wet., answer: true}
   - {id: second, type: true-false, prompt: Fire is cold., answer: false}
@@ -222,7 +223,8 @@ def test_time_limit_starts_with_start_counts_down_and_submits(
                                                  values[f"cmi.interactions.{n}.result"])
            for n in range(2)}
     assert got == {"timed.first": ("t", "correct"), "timed.second": ("t", "wrong")}
-    assert values["cmi.core.score.raw"] == "50"
+    # the only attempt: its failing score is final (with tries left it would be held back)
+    assert values["cmi.core.score.raw"] == "50" and values["cmi.core.lesson_status"] == "failed"
     assert scorm_lms.api_errors(page) == []
     # the LMS page's favicon.ico is a 404 of the test server, not of the package
     assert [e for e in browser_log.console if e.type == "error" and "favicon" not in e.url] == []

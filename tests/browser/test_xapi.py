@@ -28,6 +28,7 @@ try:
     from harness import BrowserLog, RalphLrs, StaticServer
 except ImportError:  # pragma: no cover - tests/ made into a package
     from .harness import BrowserLog, RalphLrs, StaticServer
+from player_driver import Player
 
 pytestmark = pytest.mark.browser
 
@@ -429,7 +430,16 @@ def test_cmi5_browse_and_review_send_only_initialized_and_terminated(
 ) -> None:
     package = build_package(MINI, "cmi5", tmp_path / "pkg")
     launch, au = launch_cmi5(page, lrs, static_server, package, launch_mode=mode)
-    play_course(page)
+    assert mode in page.inner_text("#notice")  # "Browse: ..." / "Review: ..."
+    if mode == "Browse":
+        play_course(page)  # the learner may try everything; nothing is recorded
+    else:
+        for _ in range(2):
+            page.click("#next")
+        page.wait_for_selector("#page-exam:not([hidden])")
+        # read-only: nothing to answer or submit
+        assert page.is_disabled("#page-exam fieldset.question:not([hidden]) input")
+        assert page.is_hidden("#page-exam [data-action='submit']")
     page.click("#exit")
     page.wait_for_url("**/lms-return.html")
     statements = wait_for_statements(page, lrs, launch.registration, "terminated")
@@ -438,7 +448,48 @@ def test_cmi5_browse_and_review_send_only_initialized_and_terminated(
     assert_valid(statements, xapi_validate_many)
 
 
-def test_cmi5_outage_and_reload_keep_one_session_and_lose_nothing(
+def test_cmi5_review_shows_the_saved_answers_read_only(
+    page: Page, lrs: RalphLrs, static_server: StaticServer, xapi_validate_many: Validate,
+    tmp_path: Path,
+) -> None:
+    package = build_package(MINI, "cmi5", tmp_path / "pkg")
+    launch, au = launch_cmi5(page, lrs, static_server, package)
+    data = course_data(page)
+    for _ in range(2):
+        page.click("#next")
+    box = "#page-exam form.quiz fieldset.question:not([hidden])"
+    index = int(page.get_attribute(box, "data-index") or "0")
+    question = data["quizzes"]["exam"]["questions"][index]
+    answer_question(page, "exam", question, box)
+    page.click("#page-exam [data-action='next']")
+    page.click("#exit")
+    page.wait_for_url("**/lms-return.html")
+    saved = lrs.get_state(launch.activity_id, launch.actor, "scormbuild.state", launch.registration)
+    assert saved["location"] == "exam" and saved["state"]
+
+    review = lrs.prepare_cmi5_launch(
+        static_server.url("/pkg/index.html"), publisher_id=au["id"], move_on=au["moveOn"],
+        mastery_score=au["masteryScore"], return_url=static_server.url("/lms-return.html"),
+        registration=launch.registration, activity_id=launch.activity_id, launch_mode="Review")
+    open_player(page, review.url)
+    assert "Review" in page.inner_text("#notice")
+    page.wait_for_selector("#page-exam:not([hidden])")  # where the learner was
+    page.click("#page-exam [data-action='prev']")
+    first = f"{box} input[value='{next(c['id'] for c in question['choices'] if c['correct'])}']"
+    assert page.is_checked(first) and page.is_disabled(first)
+    page.click("#exit")
+    page.wait_for_url("**/lms-return.html")
+    statements = wait_for_statements(page, lrs, launch.registration, "terminated")
+    ours = [s for s in statements
+            if s["context"].get("extensions", {}).get(SESSION) == review.session_id]
+    mine = assert_cmi5_rules(ours, review, au["masteryScore"], au["id"])
+    assert [verb(s) for s in mine] == ["initialized", "terminated"]
+    assert lrs.get_state(launch.activity_id, launch.actor, "scormbuild.state",
+                         launch.registration) == saved  # nothing written
+    assert_valid(ours, xapi_validate_many)
+
+
+def test_cmi5_outage_and_reload_end_the_session_and_lose_nothing(
     page: Page, lrs: RalphLrs, static_server: StaticServer, browser_log: BrowserLog,
     xapi_validate_many: Validate, tmp_path: Path,
 ) -> None:
@@ -448,31 +499,101 @@ def test_cmi5_outage_and_reload_keep_one_session_and_lose_nothing(
                            arg="scormbuild.xapi.queue:" + lrs.endpoint)
     lrs.stop()
     page.click("#next")  # lesson 2, LRS down
-    # A reload is not the end of the session: no terminated, and the reloaded page goes on with
-    # the same session (token, start time, LaunchData kept in sessionStorage), no new initialized.
+    # pagehide cannot tell a reload from a closed tab: either ends the session (terminated last,
+    # cmi5 9.3.8); the reloaded page says so and offers the way back instead of going on
     page.reload()
     page.wait_for_selector("html.js-ready")
-    page.wait_for_selector("#page-details:not([hidden])")  # resumed from the queued state
-    play_course(page, start=1)  # the learner goes on while nothing reaches the LRS
-    page.wait_for_selector("#page-exam .quiz-results:not([hidden])")
-    assert queue_length(page, lrs.endpoint) >= 10
+    notice = page.inner_text("#notice")
+    assert "This session has ended" in notice
+    assert page.get_attribute("#notice a", "href") == static_server.url("/lms-return.html")
+    assert page.is_disabled("#next")
+    assert queue_length(page, lrs.endpoint) >= 2  # experienced + terminated wait for the LRS
     lrs.start()
     page.wait_for_function("k => !JSON.parse(localStorage.getItem(k) || '[]').length",
-                           arg="scormbuild.xapi.queue:" + lrs.endpoint, timeout=20_000)
-    page.click("#exit")
-    page.wait_for_url("**/lms-return.html")
+                           arg="scormbuild.xapi.queue:" + lrs.endpoint, timeout=30_000)
     statements = wait_for_statements(page, lrs, launch.registration, "terminated")
-
     assert_valid(statements, xapi_validate_many)
     assert_in_order_once(statements)
     mine = assert_cmi5_rules(statements, launch, au["masteryScore"], au["id"])
-    assert [verb(s) for s in mine] == [
-        "initialized", "experienced", "experienced", "experienced", "experienced",
-        *["answered"] * 8, "completed", "passed", "terminated"]
-    assert [s["object"]["id"].rsplit("/", 1)[-1] for s in mine if verb(s) == "experienced"] == [
-        "welcome", "details", "details", "exam"]
+    assert [verb(s) for s in mine] == ["initialized", "experienced", "experienced", "terminated"]
+    state = lrs.get_state(launch.activity_id, launch.actor, "scormbuild.state", launch.registration)
+    assert state["location"] == "details"
     assert len([r for r in browser_log.requests if "/fetch/" in r]) == 1  # the token is kept
+
+    # the LMS launches a new session of the same registration: it resumes where the learner was
+    again = lrs.prepare_cmi5_launch(
+        static_server.url("/pkg/index.html"), publisher_id=au["id"], move_on=au["moveOn"],
+        mastery_score=au["masteryScore"], return_url=static_server.url("/lms-return.html"),
+        registration=launch.registration, activity_id=launch.activity_id)
+    open_player(page, again.url)
+    page.wait_for_selector("#page-details:not([hidden])")
+    play_course(page, start=1)
+    page.click("#exit")
+    page.wait_for_url("**/lms-return.html")
+    statements = wait_for_statements(page, lrs, launch.registration, "passed")
+    second = [s for s in statements
+              if s["context"].get("extensions", {}).get(SESSION) == again.session_id]
+    mine = assert_cmi5_rules(second, again, au["masteryScore"], au["id"])
+    assert [verb(s) for s in mine] == ["initialized", "experienced", "experienced",
+                                       *["answered"] * 8, "completed", "passed", "terminated"]
     assert browser_log.page_errors == []
+
+
+def close_and_read_back(page: Page, lrs: RalphLrs, registration: str) -> list[dict[str, Any]]:
+    """Close the tab (pagehide, not persisted) and read the registration's statements back
+    through another tab of the same browser."""
+    other = page.context.new_page()
+    page.close()
+    return wait_for_statements(other, lrs, registration, "terminated")
+
+
+@pytest.mark.parametrize("where", ["mid-course", "at-the-end"])
+def test_cmi5_a_closed_tab_ends_the_session_with_terminated(
+    where: str, page: Page, lrs: RalphLrs, static_server: StaticServer,
+    xapi_validate_many: Validate, tmp_path: Path,
+) -> None:
+    package = build_package(MINI, "cmi5", tmp_path / "pkg")
+    launch, au = launch_cmi5(page, lrs, static_server, package)
+    if where == "mid-course":
+        page.click("#next")
+        page.wait_for_selector("#page-details:not([hidden])")
+    else:
+        play_course(page)
+        page.wait_for_selector("#page-exam .quiz-results:not([hidden])")
+    statements = close_and_read_back(page, lrs, launch.registration)
+    assert_valid(statements, xapi_validate_many)
+    assert_in_order_once(statements)
+    mine = assert_cmi5_rules(statements, launch, au["masteryScore"], au["id"])
+    verbs = [verb(s) for s in mine]
+    assert max(mine, key=lambda s: s["timestamp"]) is mine[-1] and verbs[-1] == "terminated"
+    if where == "mid-course":
+        assert verbs == ["initialized", "experienced", "experienced", "terminated"]
+    else:
+        assert verbs[-3:] == ["completed", "passed", "terminated"]
+    assert DURATION.match(mine[-1]["result"]["duration"])
+
+
+def test_cmi5_no_failed_while_attempts_are_left_then_failed_on_finishing(
+    page: Page, lrs: RalphLrs, static_server: StaticServer, xapi_validate_many: Validate,
+    tmp_path: Path,
+) -> None:
+    package = build_package(MINI, "cmi5", tmp_path / "pkg")
+    launch, au = launch_cmi5(page, lrs, static_server, package)
+    player = Player(page)
+    player.play_to_end(correct=False)  # the exam failed once, two attempts left
+    page.wait_for_selector("#page-exam .quiz-results:not([hidden])")
+    page.wait_for_function("k => !JSON.parse(localStorage.getItem(k) || '[]').length",
+                           arg="scormbuild.xapi.queue:" + lrs.endpoint)
+    sent = [verb(s) for s in lrs.statements(registration=launch.registration)]
+    assert "failed" not in sent and "passed" not in sent
+    page.click("#page-exam [data-action='finish']")  # the learner gives up the attempts left
+    page.click("#exit")
+    page.wait_for_url("**/lms-return.html")
+    statements = wait_for_statements(page, lrs, launch.registration, "terminated")
+    assert_valid(statements, xapi_validate_many)
+    mine = assert_cmi5_rules(statements, launch, au["masteryScore"], au["id"])
+    verbs = [verb(s) for s in mine]
+    assert verbs.count("failed") == 1 and verbs[-2:] == ["failed", "terminated"]
 
 
 def test_cmi5_au_per_module_shows_and_tracks_only_its_pages(

@@ -214,7 +214,10 @@ class ScormLms:
             "lesson_mode": lesson_mode,
             "credit": credit,
         }
-        self.settings = {"autocommit": False, "logLevel": log_level, **(settings or {})}
+        # mastery_override as Moodle's masteryoverride (on by default there): at LMSFinish, with
+        # a mastery score and score.raw in a normal credit launch, passed/failed by the score
+        self.settings = {"autocommit": False, "logLevel": log_level, "mastery_override": True,
+                         **(settings or {})}
         base: dict[str, Any] = {"core": dict(self.learner)}
         if cmi is None:
             base["core"]["entry"] = "ab-initio"
