@@ -8,9 +8,13 @@ right or wrong without knowing its questions.
 from __future__ import annotations
 
 import json
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Frame, Page
+
+from scormbuild.pipeline import build
 
 VISIBLE = "section.page:not([hidden])"
 
@@ -161,3 +165,12 @@ class Player:
             if self.page_index() == len(self.data["pages"]) - 1:
                 return
             self.next_page()
+
+
+def extract(course: Path, tmp: Path, target: str = "scorm12") -> Path:
+    """Build one package of course for target and unzip it under tmp; return the folder."""
+    (result,) = build(course, [target], tmp / "dist")
+    folder = tmp / f"pkg-{target}"
+    with zipfile.ZipFile(result.path) as zf:
+        zf.extractall(folder)
+    return folder

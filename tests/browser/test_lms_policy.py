@@ -11,15 +11,12 @@
 from __future__ import annotations
 
 import itertools
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from player_driver import VISIBLE, Player
+from player_driver import VISIBLE, Player, extract
 from playwright.sync_api import Frame, Page
-
-from scormbuild.pipeline import build
 
 pytestmark = pytest.mark.browser
 
@@ -29,13 +26,6 @@ EXAMPLE = sorted(p for p in (REPO / "courses").glob("*") if (p / "course.yml").i
 WRITES = {"LMSSetValue", "LMSCommit"}
 RECORDS = ("cmi.core.lesson_status", "cmi.core.score.", "cmi.interactions.")
 
-
-def extract(course: Path, tmp: Path) -> Path:
-    (result,) = build(course, ["scorm12"], tmp / "dist")
-    folder = tmp / "pkg"
-    with zipfile.ZipFile(result.path) as zf:
-        zf.extractall(folder)
-    return folder
 
 
 def features_with_attempts(course_copy: Any, attempts: int) -> Path:

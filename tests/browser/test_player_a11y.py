@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from player_driver import VISIBLE, Player
+from player_driver import VISIBLE, Player, extract
 from playwright.sync_api import Frame, Page
-
-from scormbuild.pipeline import build
 
 pytestmark = pytest.mark.browser
 
@@ -34,14 +31,6 @@ BLOCKING = ("moderate", "serious", "critical")
 
 Target = Frame | Page
 
-
-def extract(course: Path, tmp: Path, target: str = "scorm12") -> Path:
-    """Build one package and unzip it; return the folder."""
-    (result,) = build(course, [target], tmp / "dist")
-    folder = tmp / f"pkg-{target}"
-    with zipfile.ZipFile(result.path) as zf:
-        zf.extractall(folder)
-    return folder
 
 
 def open_export(page: Page, static_server: Any, course: Path, tmp: Path) -> Player:

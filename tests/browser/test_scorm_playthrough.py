@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from player_driver import Player
+from player_driver import Player, extract
 from playwright.sync_api import Page
-
-from scormbuild.pipeline import build
 
 pytestmark = pytest.mark.browser
 
@@ -31,13 +28,6 @@ RESPONSE = {
     "likert": re.compile(r"^[0-9a-z]?$"),
 }
 
-
-def extract(course: Path, tmp: Path) -> Path:
-    (result,) = build(course, ["scorm12"], tmp / "dist")
-    folder = tmp / "pkg"
-    with zipfile.ZipFile(result.path) as zf:
-        zf.extractall(folder)
-    return folder
 
 
 def graded_questions(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
