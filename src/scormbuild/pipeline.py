@@ -217,13 +217,13 @@ def build(root: Path, target_names: Sequence[str], out_dir: Path,
     packages = [(TARGETS[name], render_package(compiled, TARGETS[name], templates))
                 for name in target_names]
     archive.sweep_temporaries(out_dir)
-    results = []
-    for target, files in packages:
-        dest = out_dir / package_name(compiled.course, target)
-        size = archive.write_zip(dest, files)
-        results.append(BuildResult(compiled.course.id, target.name, dest, size, len(files),
-                                   compiled.warnings))
-    return results
+    writes = [(out_dir / package_name(compiled.course, target), files)
+              for target, files in packages]
+    # all or nothing: a full disk at the last target leaves every previous zip as it was
+    sizes = archive.write_zips(writes)
+    return [BuildResult(compiled.course.id, target.name, dest, size, len(files),
+                        compiled.warnings)
+            for (dest, files), size, (target, _) in zip(writes, sizes, packages, strict=True)]
 
 
 def check(root: Path, target_names: Iterable[str] = ("scorm12",),

@@ -55,9 +55,28 @@ def slugify(text: str) -> str:
     return slug[:64].rstrip("-") or "my-course"
 
 
+# Characters no course text may hold: XML 1.0 cannot carry them (manifests, tincan.xml), and
+# lone surrogates (from undecodable command-line bytes) cannot be written as UTF-8.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def title_problem(title: str) -> str | None:
+    """Which character of a course title cannot be in a course, or None."""
+    if "\n" in title:
+        return "a title is one line: remove the line break"
+    bad = _FORBIDDEN.search(title)
+    if bad is not None:
+        char = bad.group()
+        what = ("an invalid character" if char in "\ufffe\uffff" or "\ud800" <= char <= "\udfff"
+                else "the control character")
+        return (f"{what} U+{ord(char):04X} at position {bad.start() + 1} cannot be in a "
+                "course: type the title again without it")
+    return None
+
+
 def title_from(name: str) -> str:
     """A readable title from a folder name: `safe-lifting` -> `Safe lifting`."""
-    words = re.sub(r"[-_]+", " ", name).strip()
+    words = re.sub(r"[-_]+", " ", _FORBIDDEN.sub("", name)).strip()
     return (words[:1].upper() + words[1:]) if words else "My course"
 
 
@@ -69,6 +88,9 @@ def course_files(title: str, course_id: str, language: str) -> dict[str, str]:
     if not re.fullmatch(BCP47, language):
         raise ScaffoldError(f"'{language}' is not a language tag",
                             "use a BCP 47 tag such as en-US, fr or de-CH")
+    problem = title_problem(title)
+    if problem is not None:
+        raise ScaffoldError(problem)
     if not title.strip() or len(title) > 200:
         raise ScaffoldError("the title must have 1 to 200 characters")
     values = {"@TITLE@": _yaml_string(title.strip()), "@TITLE_TEXT@": title.strip(),
