@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # not typing's: importing typing takes long enough to be interrupted
 if TYPE_CHECKING:
+    from typing import Any
+
     from .errors import CourseInvalid, Diagnostic, Location
     from .pipeline import BuildResult, build, check, compile_course
 
