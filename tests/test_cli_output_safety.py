@@ -220,3 +220,4 @@ def test_a_default_title_drops_control_characters_of_the_folder_name(tmp_path: P
 def test_write_course_refuses_control_characters_too(tmp_path: Path) -> None:
     with pytest.raises(scaffold.ScaffoldError, match=r"U\+0001"):
         scaffold.write_course(tmp_path / "c", "a\x01", "a", "en-US")
+

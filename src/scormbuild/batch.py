@@ -48,7 +48,7 @@ def build_one(job: BuildJob) -> BuildOutcome:
     """Build one course; never raises for a bad course or an unwritable output folder."""
     try:
         if job.strict:
-            found = pipeline.check(job.course_dir, job.targets)
+            found = pipeline.check(job.course_dir, job.targets, job.templates)
             if found:  # --strict: warnings stop the build too; nothing is written
                 return BuildOutcome(job, diagnostics=tuple(found))
         results = pipeline.build(job.course_dir, job.targets, job.out_dir, job.templates)
