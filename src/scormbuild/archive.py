@@ -74,9 +74,16 @@ def _write_temp(dest: Path, files: Mapping[str, bytes]) -> str:
                                          suffix=TEMP_SUFFIX, delete=False)
     try:
         with handle:
-            with zipfile.ZipFile(handle, "w", compresslevel=6) as zf:
+            zf = zipfile.ZipFile(handle, "w", compresslevel=6)
+            try:
                 for name in sorted(files):
                     zf.writestr(_entry(name), files[name])
+            except BaseException:
+                # abandon it: after a Ctrl+C inside writestr, close() would raise ValueError
+                # (an entry still open) instead of the KeyboardInterrupt; the file is deleted
+                zf.fp = None
+                raise
+            zf.close()
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(handle.name, 0o644)

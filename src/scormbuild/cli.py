@@ -6,9 +6,11 @@ stdout carries only results (package paths) for CI to capture; diagnostics go to
 
 from __future__ import annotations
 
+import _thread
 import functools
 import json
 import os
+import signal
 import sys
 import webbrowser
 from collections.abc import Callable, Iterable, Sequence
@@ -352,10 +354,23 @@ def preview(
         server.serve_until_interrupted()
 
 
+def _redeliver_interrupts(unraisable: Any) -> None:
+    """A Ctrl+C that lands in a weakref callback or __del__ cannot propagate: Python would
+    print "Exception ignored ... KeyboardInterrupt" and go on. Deliver it again instead, to
+    the code that runs next (a command, which stops and says "interrupted")."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        # not from here: this hook's own next bytecode would take it. A new thread needs the
+        # GIL first, so the interrupt lands once this hook and its caller have returned.
+        _thread.start_new_thread(_thread.interrupt_main, ())
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def main() -> None:
     """Console entry point (see __main__.main, which also covers Ctrl+C while this loads)."""
     global _interrupt_reported
     _interrupt_reported = False
+    sys.unraisablehook = _redeliver_interrupts
     try:
         app()
     except KeyboardInterrupt:  # outside a command, e.g. while Typer parses the arguments
@@ -366,3 +381,7 @@ def main() -> None:
         if done.code == INTERRUPTED and not _interrupt_reported:
             _report_interrupt()
         raise
+    finally:
+        # the work is done: a Ctrl+C now, while Python shuts down, must not turn a finished
+        # command into a SIGINT exit or print "Exception ignored" lines
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
