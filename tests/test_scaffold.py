@@ -88,3 +88,29 @@ def test_schemas_describe_the_spec_keys() -> None:
     assert course["additionalProperties"] is False  # unknown keys are errors, as in check
     quiz = json.loads(scaffold.schema_text("quiz"))
     assert {"title", "kind", "questions"} <= set(quiz["properties"])
+
+
+@pytest.mark.parametrize("fault", [KeyboardInterrupt, OSError(28, "No space left on device")])
+def test_an_interrupted_new_course_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  fault: BaseException | type) -> None:
+    written: list[Path] = []
+    original = Path.write_text
+
+    def write_text(self: Path, *args: object, **kwargs: object) -> int:
+        if len(written) == 3:
+            raise fault  # type: ignore[misc]
+        written.append(self)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    with pytest.raises(type(fault) if isinstance(fault, BaseException) else fault):
+        scaffold.write_course(tmp_path / "c", "C", "c", "en-US")
+    assert list(tmp_path.iterdir()) == []  # neither the course nor its staging folder
+
+
+def test_new_course_into_an_existing_empty_folder_keeps_its_place(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    written = scaffold.write_course(tmp_path / "c", "C", "c", "en-US")
+    assert (tmp_path / "c" / "course.yml") in written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]
+    assert all(p.is_file() for p in written)

@@ -10,7 +10,10 @@ next to them, so VS Code (YAML extension) completes and checks keys offline.
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
+import shutil
 import unicodedata
 from pathlib import Path
 from typing import Any, Literal
@@ -114,13 +117,21 @@ def write_course(dest: Path, title: str, course_id: str, language: str) -> list[
                             "give the name of a new (or empty) folder, e.g. "
                             f"scormbuild new {dest.name}-2")
     files = course_files(title, course_id, language)
-    written = []
-    for rel, text in files.items():
-        path = dest / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-        written.append(path)
-    return written
+    # all or nothing: written into a hidden sibling folder, renamed into place at the end, so
+    # a full disk or Ctrl+C never leaves half a course (os.replace takes an empty folder's place)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = dest.parent / f".{dest.name}.{secrets.token_hex(4)}.new"
+    staging.mkdir()  # with the umask's permissions, like any new folder
+    try:
+        for rel, text in files.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+        os.replace(staging, dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [dest / rel for rel in files]
 
 
 def _yaml_string(text: str) -> str:
