@@ -130,11 +130,20 @@ LIMITS = [
          f"{TOO_MUCH} does too much work (more than {theme.MAX_STEPS:,} loop steps, calls "
          "and filters)"),
     Case("wide-filter", "{{ 'x'|center(1000000000) }}",
-         f"template refused by the sandbox: filter 'do_center' was given 1,000,000,000 "
+         f"template refused by the sandbox: filter 'center' was given 1,000,000,000 "
          f"(at most {theme.MAX_FILTER_ARG:,})"),
     Case("batch-filter", "{{ pages|batch(1000000000, 0)|list }}",
-         f"template refused by the sandbox: filter 'do_batch' was given 1,000,000,000 "
+         f"template refused by the sandbox: filter 'batch' was given 1,000,000,000 "
          f"(at most {theme.MAX_FILTER_ARG:,})"),
+    Case("printf-width", "{{ '%999999999d' % 1 }}",
+         "template refused by the sandbox: a format width or precision of 999,999,999 is too "
+         f"large (at most {theme.MAX_FILTER_ARG:,})"),
+    Case("format-filter-width", "{{ '%.999999999f'|format(1.5) }}",
+         "template refused by the sandbox: a format width or precision of 999,999,999 is too "
+         f"large (at most {theme.MAX_FILTER_ARG:,})"),
+    Case("str-format-width", "{{ '{:>999999999}'.format(1) }}",
+         "template refused by the sandbox: a format width or precision of 999,999,999 is too "
+         f"large (at most {theme.MAX_FILTER_ARG:,})"),
     Case("recursive-macro", "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}",
          "template error: RecursionError: maximum recursion depth exceeded"),
     Case("division-by-zero", "{{ 1 / 0 }}", "template error: ZeroDivisionError: division by zero"),
@@ -255,3 +264,20 @@ def test_an_unsandboxed_cache_entry_is_never_loaded(tmp_path: Path,
     sandboxed = theme.Theme([templates])
     with pytest.raises(jinja2.sandbox.SecurityError):
         sandboxed.render("layout.html", {})
+
+
+def test_ordinary_template_code_still_works(course_copy: CourseFactory) -> None:
+    """What a theme author writes: no refusal, and the same text as plain Jinja gives."""
+    course = course_copy("minimal")
+    body = ("{% set ns = namespace(n=0) %}{% for p in pages %}{% set ns.n = ns.n + 1 %}"
+            "{% endfor %}{{ ns.n }}|{{ '%d%%' % 50 }}|{{ '%.2f'|format(2.5) }}|"
+            "{{ '{:>4}'.format(7) }}|{{ 'ab'|center(6) }}|{{ x|default(1000000) }}|"
+            "{{ (pages|map(attribute='title')|join(', ')) ~ '!' }}|{{ [1, 2] + [3] }}|"
+            "{{ 'ab' * 2 }}|{{ 2 ** 10 }}|{{ range(3)|list }}|{{ course.title|upper }}|"
+            "{% for k, v in {'a': 1}.items() %}{{ k }}={{ v }}{% endfor %}|"
+            "{% for i in range(3) %}{{ loop.revindex }}{% endfor %}")
+    _layout(course, body, course / "unused")
+    files = render_package(compile_course(course), TARGETS["scorm12"])
+    line = files["index.html"].decode().splitlines()[2]
+    assert line == ("1|50%|2.50|   7|  ab  |1000000|The only lesson!|[1, 2, 3]|abab|1024|[0, 1, 2]|"
+                    "MINIMAL COURSE|a=1|321")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -117,10 +118,26 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
         if isinstance(times, int) and hasattr(seq, "__len__") and len(seq) * times > MAX_VALUE:
             raise SecurityError(f"the template builds a value of more than {MAX_VALUE:,} items "
                                 "or characters")
+    elif operator == "%" and isinstance(left, str):
+        _check_format_widths(left)
     elif (operator == "+" and hasattr(left, "__len__") and hasattr(right, "__len__")
           and len(left) + len(right) > MAX_VALUE):
         raise SecurityError(f"the template builds a value of more than {MAX_VALUE:,} items "
                             "or characters")
+
+
+_PRINTF_WIDTHS = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\d*)(?:\.(\d*))?")
+_BRACE_SPECS = re.compile(r"\{[^{}]*?:([^{}]*)\}")
+
+
+def _check_format_widths(template: str) -> None:
+    """`"%999999999d" % 1` or `"{:999999999}".format(1)` builds a huge string from one call."""
+    numbers = [n for m in _PRINTF_WIDTHS.finditer(template) for n in m.groups() if n]
+    numbers += [n for m in _BRACE_SPECS.finditer(template) for n in re.findall(r"\d+", m[1])]
+    for number in numbers:
+        if len(number) > 6 or int(number) > MAX_FILTER_ARG:
+            raise SecurityError(f"a format width or precision of {int(number):,} is too large "
+                                f"(at most {MAX_FILTER_ARG:,})")
 
 
 @pass_context
@@ -157,15 +174,25 @@ def _fail_if_undefined(obj: Any) -> None:
         obj._fail_with_undefined_error()
 
 
-def _budgeted_filter(func: Callable[..., Any]) -> Callable[..., Any]:
+# filters whose numeric arguments size their result (a width, a count of items)
+_SIZING_FILTERS = frozenset({"batch", "center", "indent", "slice", "truncate", "wordwrap"})
+
+
+def _budgeted_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)  # keeps jinja_pass_arg (pass_context and friends)
     def run(*args: Any, **kwargs: Any) -> Any:
         _charge()
-        # widths and counts come after the value (and the context/environment, if passed)
-        for arg in (*args[1:], *kwargs.values()):
-            if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_FILTER_ARG:
-                raise SecurityError(f"filter '{func.__name__}' was given {arg:,} (at most "
-                                    f"{MAX_FILTER_ARG:,})")
+        if name in _SIZING_FILTERS:  # numbers after the value (and context, if passed)
+            for arg in (*args[1:], *kwargs.values()):
+                if (isinstance(arg, int) and not isinstance(arg, bool)
+                        and abs(arg) > MAX_FILTER_ARG):
+                    raise SecurityError(f"filter '{name}' was given {arg:,} (at most "
+                                        f"{MAX_FILTER_ARG:,})")
+        elif name == "format":
+            for arg in args:
+                if isinstance(arg, str):  # the value: the format string
+                    _check_format_widths(arg)
+                    break
         return _checked(func(*args, **kwargs))
     return run
 
@@ -174,7 +201,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox (no attribute starting with _, no Python internals, no
     changing lists and dicts), plus budgets on work and size."""
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         _charge()
@@ -193,6 +220,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def getitem(self, obj: Any, argument: Any) -> Any:
         _fail_if_undefined(obj)
         return super().getitem(obj, argument)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format_widths(value.__self__)
+        return wrapped
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
         # refuse at once: Jinja's lazy Undefined would let `x.__class__ | default(...)` pass
@@ -247,7 +280,7 @@ class Theme:
         self.env.filters["tojson_script"] = json_for_script
         self.env.filters["minutes"] = _minutes
         for name, func in list(self.env.filters.items()):
-            self.env.filters[name] = _budgeted_filter(func)
+            self.env.filters[name] = _budgeted_filter(name, func)
         self.env.filters["_counted_loop"] = _counted_loop
         self.env.filters["_checked_concat"] = _checked_concat
 
