@@ -93,6 +93,32 @@ def test_schemas_describe_the_spec_keys() -> None:
 @pytest.mark.parametrize("title", ["a\x01b", "\x1b[2J", "bell\x07", "x\x7f", "x\ufffe"])
 def test_a_title_with_control_characters_is_refused_before_anything_is_written(
         tmp_path: Path, title: str) -> None:
-    with pytest.raises(scaffold.ScaffoldError, match="invisible control character U\\+"):
+    with pytest.raises(scaffold.ScaffoldError, match="character U\\+"):
         scaffold.write_course(tmp_path / "new", title, "new-course", "en-US")
     assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("fault", [KeyboardInterrupt, OSError(28, "No space left on device")])
+def test_an_interrupted_new_course_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  fault: BaseException | type) -> None:
+    written: list[Path] = []
+    original = Path.write_text
+
+    def write_text(self: Path, *args: object, **kwargs: object) -> int:
+        if len(written) == 3:
+            raise fault  # type: ignore[misc]
+        written.append(self)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    with pytest.raises(type(fault) if isinstance(fault, BaseException) else fault):
+        scaffold.write_course(tmp_path / "c", "C", "c", "en-US")
+    assert list(tmp_path.iterdir()) == []  # neither the course nor its staging folder
+
+
+def test_new_course_into_an_existing_empty_folder_keeps_its_place(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    written = scaffold.write_course(tmp_path / "c", "C", "c", "en-US")
+    assert (tmp_path / "c" / "course.yml") in written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]
+    assert all(p.is_file() for p in written)

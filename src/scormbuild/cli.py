@@ -8,13 +8,17 @@ Stage modules are imported inside the command that needs them, so `--help`, `tar
 
 from __future__ import annotations
 
+import _thread
+import dataclasses
+import functools
 import json
 import os
+import signal
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -35,8 +39,35 @@ app = typer.Typer(
 TargetName = Enum("TargetName", {name: name for name in TARGET_NAMES}, type=str)  # type: ignore[misc]
 
 
+INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl+C
+_Command = TypeVar("_Command", bound=Callable[..., None])
+_interrupt_reported = False
+
+
 def _err(text: str) -> None:
     typer.echo(text, err=True)
+
+
+def _report_interrupt(text: str = "interrupted") -> None:
+    global _interrupt_reported
+    _interrupt_reported = True
+    _err(text)
+
+
+def _interruptible(text: str = "interrupted") -> Callable[[_Command], _Command]:
+    """Ctrl+C in the command says `text` and exits 130, instead of a traceback or Typer's
+    silent exit. Whatever the command writes is atomic (archive.write_zips), so nothing is
+    left half-written."""
+    def wrap(command: _Command) -> _Command:
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> None:
+            try:
+                command(*args, **kwargs)
+            except KeyboardInterrupt:
+                _report_interrupt(text)
+                raise typer.Exit(INTERRUPTED) from None
+        return run  # type: ignore[return-value]
+    return wrap
 
 
 def report(diagnostics: Sequence[Diagnostic], prefix: Path | None = None) -> None:
@@ -59,7 +90,10 @@ def _plural(n: int, word: str) -> str:
 
 
 def expand_courses(paths: Sequence[Path]) -> list[Path]:
-    """Course folders from the arguments: a folder of courses stands for each course in it."""
+    """Course folders from the arguments: a folder of courses stands for each course in it.
+
+    A folder named twice (`build courses/ courses/a`) counts once.
+    """
     found: list[Path] = []
     for path in paths:
         if not (path / "course.yml").is_file() and path.is_dir():
@@ -68,7 +102,10 @@ def expand_courses(paths: Sequence[Path]) -> list[Path]:
                 found.extend(inner)
                 continue
         found.append(path)
-    return found
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
 
 
 def _templates_option() -> Any:
@@ -78,6 +115,7 @@ def _templates_option() -> Any:
 
 
 @app.command()
+@_interruptible("interrupted; no partial package was written")
 def build(
     courses: list[Path] = typer.Argument(..., help="Course folders, or folders of courses."),
     target: list[TargetName] = typer.Option(
@@ -104,7 +142,9 @@ def build(
         if outcome.io_error is not None:
             _err(f"{course_dir}: error: {outcome.io_error}")
             _err(f"    hint: {outcome.io_hint}")
-            bar.advance(f"{course_dir}: failed, no package written")
+            bar.advance(f"{course_dir}: failed, " + (
+                f"{_plural(len(outcome.replaced), 'package')} replaced" if outcome.replaced
+                else "no package written"))
         elif not outcome.ok:
             errors, warnings_n = _count(outcome.diagnostics)
             why = " (--strict)" if strict and not errors else ""
@@ -158,6 +198,7 @@ def _build_summary(outcomes: Sequence[batch.BuildOutcome]) -> dict[str, Any]:
 
 
 @app.command()
+@_interruptible()
 def check(
     courses: list[Path] = typer.Argument(..., help="Course folders, or folders of courses."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
@@ -167,12 +208,14 @@ def check(
                                  "estimates."),
 ) -> None:
     """Check courses without writing anything; report every problem at once."""
-    from . import pipeline
+    from . import batch, pipeline
     from .errors import has_errors
 
     worst = 0
     summaries: list[dict[str, Any]] = []
-    for course_dir in expand_courses(courses):
+    course_dirs = expand_courses(courses)
+    clashes = batch.duplicate_ids(course_dirs)
+    for index, course_dir in enumerate(course_dirs):
         try:
             result = pipeline.check_course(course_dir, list(TARGET_NAMES), templates)
         except OSError as err:  # a file vanished or became unreadable while we read the course
@@ -187,6 +230,8 @@ def check(
                                                "message": message, "hint": hint, "rule": None}],
                               "lint": [], "guesser": [], "durations": []})
             continue
+        if index in clashes:
+            result = dataclasses.replace(result, diagnostics=[clashes[index], *result.diagnostics])
         diags = result.diagnostics
         report(diags, course_dir)
         errors, warnings = _count(diags)
@@ -250,10 +295,20 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI")
 
 
+def _check_title(title: str | None) -> str | None:
+    """--title: control characters would make a course that cannot be built (usage error)."""
+    problem = None if title is None else scaffold.title_problem(title)
+    if problem is not None:
+        raise typer.BadParameter(problem)
+    return title
+
+
 @app.command()
+@_interruptible()
 def new(
     directory: Path = typer.Argument(..., help="Folder to create the course in (new or empty)."),
-    title: str | None = typer.Option(None, "--title", help="Course title [default: from DIR]."),
+    title: str | None = typer.Option(None, "--title", callback=_check_title,
+                                     help="Course title [default: from DIR]."),
     course_id: str | None = typer.Option(
         None, "--id", help="Course id: lowercase letters, digits, hyphens [default: from title]."),
     language: str = typer.Option("en-US", "--language", help="BCP 47 language tag."),
@@ -289,6 +344,7 @@ def schema(
 
 
 @app.command()
+@_interruptible()
 def validate(
     packages: list[Path] = typer.Argument(..., help="Package zips to check."),
     output: OutputFormat = typer.Option(
@@ -317,6 +373,7 @@ def validate(
 
 
 @app.command()
+@_interruptible()
 def preview(
     course: Path = typer.Argument(Path("."), help="Course folder."),
     port: int = typer.Option(8000, "--port", "-p", min=0, max=65535,
@@ -350,10 +407,34 @@ def preview(
         server.serve_until_interrupted()
 
 
+def _redeliver_interrupts(unraisable: Any) -> None:
+    """A Ctrl+C that lands in a weakref callback or __del__ cannot propagate: Python would
+    print "Exception ignored ... KeyboardInterrupt" and go on. Deliver it again instead, to
+    the code that runs next (a command, which stops and says "interrupted")."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        # not from here: this hook's own next bytecode would take it. A new thread needs the
+        # GIL first, so the interrupt lands once this hook and its caller have returned.
+        _thread.start_new_thread(_thread.interrupt_main, ())
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def main() -> None:
-    """Console entry point."""
+    """Console entry point (see __main__.main, which also covers Ctrl+C while this loads)."""
+    global _interrupt_reported
+    _interrupt_reported = False
+    sys.unraisablehook = _redeliver_interrupts
     try:
         app()
-    except KeyboardInterrupt:
-        _err("interrupted; no partial package was written")
-        sys.exit(130)
+    except KeyboardInterrupt:  # outside a command, e.g. while Typer parses the arguments
+        _report_interrupt()
+        sys.exit(INTERRUPTED)
+    except SystemExit as done:
+        # Typer turns Ctrl+C outside our commands into a silent Exit(130)
+        if done.code == INTERRUPTED and not _interrupt_reported:
+            _report_interrupt()
+        raise
+    finally:
+        # the work is done: a Ctrl+C now, while Python shuts down, must not turn a finished
+        # command into a SIGINT exit or print "Exception ignored" lines
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

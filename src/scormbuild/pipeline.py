@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import jinja2
+from jinja2.exceptions import SecurityError
 
 from . import archive, xsd
 from .audit import LessonDuration, audit_course, lesson_durations
@@ -21,7 +22,7 @@ from .model import Course, build_course
 from .quiz import Quiz
 from .sources import CourseSources, Locator, read_asset, read_course
 from .targets import TARGETS, Target
-from .theme import Site, Texts, make_theme, render_site
+from .theme import SANDBOX_HINT, Site, Texts, make_theme, render_site
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +199,15 @@ def _template_error(err: jinja2.TemplateError, root: Path) -> Diagnostic:
     path = Path(filename) if filename else Path("templates")
     with contextlib.suppress(ValueError):
         path = path.resolve().relative_to(root.resolve())
-    return Diagnostic(Location(PurePosixPath(path.as_posix()), line),
-                      f"template error: {err.message or type(err).__name__}",
+    where = Location(PurePosixPath(path.as_posix()), line)
+    if isinstance(err, jinja2.TemplateNotFound):
+        return Diagnostic(where, f"template error: no template '{err.name}' in the template "
+                          "folders", "a template can include only templates of the course's "
+                          "templates/ folder, of --templates or of the default theme, named "
+                          "from that folder (no '..', no absolute paths)")
+    if isinstance(err, SecurityError):
+        return Diagnostic(where, f"template refused by the sandbox: {err.message}", SANDBOX_HINT)
+    return Diagnostic(where, f"template error: {err.message or type(err).__name__}",
                       "fix the template, or delete it to use the default one")
 
 
@@ -215,13 +223,13 @@ def build(root: Path, target_names: Sequence[str], out_dir: Path,
     packages = [(TARGETS[name], render_package(compiled, TARGETS[name], templates))
                 for name in target_names]
     archive.sweep_temporaries(out_dir)
-    results = []
-    for target, files in packages:
-        dest = out_dir / package_name(compiled.course, target)
-        size = archive.write_zip(dest, files)
-        results.append(BuildResult(compiled.course.id, target.name, dest, size, len(files),
-                                   compiled.warnings))
-    return results
+    writes = [(out_dir / package_name(compiled.course, target), files)
+              for target, files in packages]
+    # all or nothing: a full disk at the last target leaves every previous zip as it was
+    sizes = archive.write_zips(writes)
+    return [BuildResult(compiled.course.id, target.name, dest, size, len(files),
+                        compiled.warnings)
+            for (dest, files), size, (target, _) in zip(writes, sizes, packages, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)

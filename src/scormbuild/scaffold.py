@@ -10,7 +10,10 @@ next to them, so VS Code (YAML extension) completes and checks keys offline.
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
+import shutil
 import unicodedata
 from pathlib import Path
 from typing import Any, Literal
@@ -52,15 +55,36 @@ def slugify(text: str) -> str:
     return slug[:64].rstrip("-") or "my-course"
 
 
+def title_problem(title: str) -> str | None:
+    """Which character of a course title cannot be in a course, or None.
+
+    The characters are `specs.BAD_CHARS`, the ones the reader refuses in any course text.
+    """
+    from .specs import BAD_CHARS
+
+    if "\n" in title or "\r" in title:
+        return "a title is one line: remove the line break"
+    bad = BAD_CHARS.search(title)
+    if bad is not None:
+        char = bad.group()
+        what = ("an invalid character" if char in "\ufffe\uffff" or "\ud800" <= char <= "\udfff"
+                else "the invisible control character")
+        return (f"{what} U+{ord(char):04X} at position {bad.start() + 1} cannot be in a "
+                "course: type the title again without it")
+    return None
+
+
 def title_from(name: str) -> str:
     """A readable title from a folder name: `safe-lifting` -> `Safe lifting`."""
-    words = re.sub(r"[-_]+", " ", name).strip()
+    from .specs import BAD_CHARS
+
+    words = re.sub(r"[-_]+", " ", BAD_CHARS.sub("", name)).strip()
     return (words[:1].upper() + words[1:]) if words else "My course"
 
 
 def course_files(title: str, course_id: str, language: str) -> dict[str, str]:
     """Relative path -> text of every file of a new course; raises ScaffoldError on bad values."""
-    from .specs import BAD_CHARS, BCP47, SLUG
+    from .specs import BCP47, SLUG
 
     if not re.fullmatch(SLUG, course_id) or len(course_id) > 64:
         raise ScaffoldError(f"'{course_id}' is not a valid course id",
@@ -68,11 +92,11 @@ def course_files(title: str, course_id: str, language: str) -> dict[str, str]:
     if not re.fullmatch(BCP47, language):
         raise ScaffoldError(f"'{language}' is not a language tag",
                             "use a BCP 47 tag such as en-US, fr or de-CH")
+    problem = title_problem(title)
+    if problem is not None:
+        raise ScaffoldError(problem)
     if not title.strip() or len(title) > 200:
         raise ScaffoldError("the title must have 1 to 200 characters")
-    if bad := BAD_CHARS.search(title):
-        raise ScaffoldError(f"the title contains the invisible control character "
-                            f"U+{ord(bad.group()):04X}", "type the title again without it")
     values = {"@TITLE@": _yaml_string(title.strip()), "@TITLE_TEXT@": title.strip(),
               "@ID@": course_id, "@LANG@": language}
     files = {path: _fill(text, values) for path, text in _FILES.items()}
@@ -94,13 +118,21 @@ def write_course(dest: Path, title: str, course_id: str, language: str) -> list[
                             "give the name of a new (or empty) folder, e.g. "
                             f"scormbuild new {dest.name}-2")
     files = course_files(title, course_id, language)
-    written = []
-    for rel, text in files.items():
-        path = dest / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-        written.append(path)
-    return written
+    # all or nothing: written into a hidden sibling folder, renamed into place at the end, so
+    # a full disk or Ctrl+C never leaves half a course (os.replace takes an empty folder's place)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = dest.parent / f".{dest.name}.{secrets.token_hex(4)}.new"
+    staging.mkdir()  # with the umask's permissions, like any new folder
+    try:
+        for rel, text in files.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+        os.replace(staging, dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [dest / rel for rel in files]
 
 
 def _yaml_string(text: str) -> str:
