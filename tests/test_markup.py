@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import sys
+import time
+from collections.abc import Callable
 from pathlib import PurePosixPath
+from types import FrameType
 
 import pytest
 
@@ -143,3 +147,84 @@ def test_quiz_text_problems_point_into_the_quiz_file(course_copy) -> None:  # ty
         "quizzes/final.yml:16: error: file '../assets/gone.png' not found\n"
         "    hint: put it in assets/ and write ../assets/gone.png",
     ]
+
+
+# --- pathological markdown: work grows linearly with the input --------------------------------
+# Each generator gives a text whose length is linear in n. `_work` counts the Python lines and
+# calls executed while rendering it (deterministic, unlike a clock), so a quadratic step shows
+# as a ratio near 4 when n doubles. Regular expressions run in C are not counted: the hang guard
+# (a generous budget for the larger text) catches those.
+PATHOLOGICAL: dict[str, Callable[[int], str]] = {
+    "image-openers": lambda n: "![" * n,
+    "image-openers-lines": lambda n: "![\n" * n,
+    "link-openers": lambda n: "[" * n,
+    "unclosed-links": lambda n: "[a](b " * n,
+    "unclosed-images": lambda n: "![a](" * n,
+    "brackets-nested": lambda n: "[" * n + "a" + "]" * n,
+    "stars": lambda n: "*" * n,
+    "stars-words": lambda n: "*a " * n,
+    "strong-openers": lambda n: "**a" * n,
+    "underscores": lambda n: "_a " * n,
+    "emphasis-nested": lambda n: "*a _b " * n + "c" + " b_ a*" * n,
+    "backticks": lambda n: "`" * n,
+    "backtick-words": lambda n: "`a " * n,
+    "angle-brackets": lambda n: "<" * n,
+    "tag-openers": lambda n: "<a b " * n,
+    "autolink-openers": lambda n: "<http://a" * n,
+    "ampersands": lambda n: "&" * n,
+    "entities": lambda n: "&amp;&#1;&#x" * n,
+    "nested-quotes": lambda n: "> " * n + "x\n",
+    "nested-quote-lines": lambda n: "".join(">" * min(i, 30) + " x\n" for i in range(n)),
+    "nested-lists": lambda n: "- " * n + "x\n",
+    "nested-ordered-lists": lambda n: "1. " * n + "x\n",
+    "long-table": lambda n: "| a | b |\n|---|---|\n" + "| x | *y* |\n" * n,
+    "wide-table": lambda n: "|" + "a|" * n + "\n|" + "-|" * n + "\n|" + "x|" * n + "\n",
+    "long-line": lambda n: "word " * (4 * n),
+    "footnotes": lambda n: "".join(f"a[^{i}] " for i in range(n)) + "\n\n"
+    + "".join(f"[^{i}]: note\n" for i in range(n)),
+    "reference-links": lambda n: "".join(f"[l{i}] " for i in range(n)) + "\n\n"
+    + "".join(f"[l{i}]: https://example.org/{i}\n" for i in range(n)),
+    "links": lambda n: "[a](https://example.org) " * n,
+    "page-links": lambda n: "[b](b.md#part) [#](#here) " * n,
+    "callouts": lambda n: "!!! note\n    x\n\n" * n,
+    "callout-openers": lambda n: "!!! note\n" * n,
+    "equal-headings": lambda n: "## Same\n\n" * n,
+    "numbered-headings": lambda n: "".join(f"## Same {i % 7}\n\n## Same\n\n" for i in range(n)),
+    "definition-lists": lambda n: "term\n: definition\n\n" * n,
+    "html-like": lambda n: "<b>x</b> <!-- " * n,
+}
+
+
+def _work(ctx: MarkupContext, text: str) -> int:
+    count = 0
+
+    def trace(frame: FrameType, event: str, arg: object) -> Callable[..., object]:
+        nonlocal count
+        count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        ctx.render(text, LESSON, "a")
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_pathological_markdown_costs_linear_work(ctx: MarkupContext, name: str) -> None:
+    make = PATHOLOGICAL[name]
+    small, large = make(300), make(600)
+    assert 1.8 < len(large) / len(small) < 2.2, "the generator must grow linearly"
+    ratio = _work(ctx, large) / _work(ctx, small)
+    assert ratio < 2.25, f"{name}: doubling the input multiplied the work by {ratio:.1f}"
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_pathological_markdown_finishes(ctx: MarkupContext, name: str) -> None:
+    """A hang guard, not a speed test: 64 KB of any case renders well within a minute."""
+    make = PATHOLOGICAL[name]
+    n = 64_000 // max(1, len(make(100)) // 100)
+    start = time.monotonic()
+    ctx.render(make(n), LESSON, "a")
+    assert time.monotonic() - start < 60

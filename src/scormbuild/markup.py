@@ -161,6 +161,7 @@ class _Walker:
         self.ctx, self.path, self.page, self.offset, self.out = ctx, path, page, offset, out
         self.last_level = 1
         self.slugs: set[str] = set()
+        self.next_suffix: dict[str, int] = {}  # base slug -> next "-N" to try
 
     def where(self, line: int | None) -> Location:
         return Location(self.path, None if line is None else line + self.offset)
@@ -191,17 +192,25 @@ class _Walker:
                       f"use '{'#' * (self.last_level + 1)}' here so headings go down one level "
                       "at a time")
         self.last_level = level
-        slug = slugify(inline.content)
-        base, n = slug, 2
-        while slug in self.slugs:
-            slug, n = f"{base}-{n}", n + 1
-        self.slugs.add(slug)
+        slug = self.unique_slug(slugify(inline.content))
         token.attrSet("id", f"{self.page}--{slug}")
         self.out.anchors.add(f"{self.page}--{slug}")
         token.attrSet("tabindex", "-1")
         # headings inside a page shift one level down: the page title is the <h1>
         new_tag = f"h{min(level + (1 if level == 1 else 0), 6)}"
         token.tag = new_tag
+
+    def unique_slug(self, base: str) -> str:
+        """`base`, or `base-2`, `base-3`... when taken. Each base remembers its next suffix, so
+        a page of many equal headings costs linear time (retrying from 2 was quadratic)."""
+        slug, n = base, self.next_suffix.get(base, 2)
+        if slug in self.slugs:
+            while (slug := f"{base}-{n}") in self.slugs:
+                n += 1
+            n += 1
+        self.next_suffix[base] = n
+        self.slugs.add(slug)
+        return slug
 
     def callout(self, token: Token, line: int | None) -> None:
         kind = str(token.meta.get("tag", "note"))
