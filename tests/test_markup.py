@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import sys
 import time
+import unicodedata
+import zipfile
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from types import FrameType
 
 import pytest
 
-from scormbuild.markup import MarkupContext, PageLinks, slugify
+from scormbuild.markup import MarkupContext, PageLinks, asset_url, slugify
 
 LESSON = PurePosixPath("lessons/a.md")
 
@@ -228,3 +230,66 @@ def test_pathological_markdown_finishes(ctx: MarkupContext, name: str) -> None:
     start = time.monotonic()
     ctx.render(make(n), LESSON, "a")
     assert time.monotonic() - start < 60
+
+
+# --- asset names that need percent-encoding ---------------------------------------------------
+ODD_NAMES = ["slide#2.svg", "my file.svg", "100%.svg", "a?b.svg", "café.svg", "ünï cödé#1.svg"]
+
+
+def test_odd_asset_names_are_percent_encoded(ctx: MarkupContext) -> None:
+    names = {PurePosixPath(f"assets/{n}") for n in ODD_NAMES}
+    odd = MarkupContext(PageLinks(frozenset({"a"}), frozenset(names | {PurePosixPath("assets/f.pdf")})))
+    written = {
+        "![s](../assets/slide#2.svg)": "assets/slide%232.svg",
+        "![s](../assets/slide%232.svg)": "assets/slide%232.svg",
+        "![s](<../assets/my file.svg>)": "assets/my%20file.svg",
+        "![s](../assets/my%20file.svg)": "assets/my%20file.svg",
+        "![s](../assets/100%25.svg)": "assets/100%25.svg",
+        "![s](../assets/a%3Fb.svg)": "assets/a%3Fb.svg",
+        "![s](../assets/caf%C3%A9.svg)": "assets/caf%C3%A9.svg",
+        "![s](../assets/café.svg)": "assets/caf%C3%A9.svg",
+    }
+    for text, src in written.items():
+        out = odd.render(text, LESSON, "a")
+        assert out.diagnostics == [], text
+        assert f'src="{src}"' in out.html, (text, out.html)
+    out = odd.render("[f](../assets/f.pdf#page=2) [g](<../assets/my file.svg>)", LESSON, "a")
+    assert 'href="assets/f.pdf#page=2"' in out.html and 'href="assets/my%20file.svg"' in out.html
+    assert out.assets == {PurePosixPath("assets/f.pdf"), PurePosixPath("assets/my file.svg")}
+
+
+def test_decomposed_file_name_is_found_from_a_composed_link(ctx: MarkupContext) -> None:
+    """macOS stores café.svg decomposed (NFD); the author types it composed (NFC)."""
+    nfd = PurePosixPath(unicodedata.normalize("NFD", "assets/café.svg"))
+    odd = MarkupContext(PageLinks(frozenset({"a"}), frozenset({nfd})))
+    out = odd.render(unicodedata.normalize("NFC", "![s](../assets/café.svg)"), LESSON, "a")
+    assert out.diagnostics == [] and out.assets == {nfd}
+    assert 'src="assets/cafe%CC%81.svg"' in out.html
+
+
+def test_packages_with_odd_asset_names_pass_validate(course_copy, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The built zip keeps the plain names; every URL to them (HTML, manifest) is encoded."""
+    from scormbuild.package_check import validate_package
+    from scormbuild.pipeline import build
+    from support import write
+
+    course = course_copy("features")
+    svg = (course / "assets" / "box.svg").read_bytes()
+    body = ""
+    for name in ODD_NAMES:
+        (course / "assets" / name).write_bytes(svg)
+        body += f"\n![Box](<../assets/{name}>)\n"
+    intro = course / "lessons" / "intro.md"
+    write(intro, intro.read_text() + body)
+    for result in build(course, ["scorm12", "tincan", "cmi5"], tmp_path / "dist"):
+        report = validate_package(result.path)
+        assert report.ok, [d.render() for d in report.diagnostics]
+        with zipfile.ZipFile(result.path) as archive:
+            names = set(archive.namelist())
+            html = archive.read("index.html").decode()
+            manifest = archive.read("imsmanifest.xml").decode() if result.target == "scorm12" else ""
+        for name in ODD_NAMES:
+            assert f"assets/{name}" in names
+            assert f'src="{asset_url("assets/" + name)}"' in html
+            if manifest:
+                assert f'<file href="{asset_url("assets/" + name)}"/>' in manifest

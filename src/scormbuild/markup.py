@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -59,6 +59,13 @@ class Rendered:
     anchor_links: list[tuple[str, Location]] = field(default_factory=list)  # ids it links to
 
 
+def asset_url(path: PurePosixPath | str) -> str:
+    """A package path as a relative URL: every byte but letters, digits, `/` and `-._~`
+    percent-encoded (RFC 3986 section 2.1), so `#`, `?`, `%`, spaces and non-ASCII names
+    reach the file instead of ending the path or breaking it."""
+    return quote(str(path), safe="/")
+
+
 def slugify(text: str) -> str:
     """A heading's anchor: lowercase ASCII words joined by hyphens."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -94,8 +101,19 @@ class MarkupContext:
     callout_titles: Mapping[str, str] = field(default_factory=dict)
     parser: MarkdownIt = field(init=False)
 
+    _by_nfc: dict[str, PurePosixPath] = field(init=False)
+
     def __post_init__(self) -> None:
         self.parser = make_parser(self.allow_html)
+        # names as the author types them (NFC) -> the file as stored (macOS writes NFD)
+        self._by_nfc = {unicodedata.normalize("NFC", str(p)): p for p in sorted(self.links.assets)}
+
+    def asset_named(self, name: str) -> PurePosixPath | None:
+        """The asset file a course-relative name means, whatever its Unicode normal form."""
+        path = PurePosixPath(name)
+        if path in self.links.assets:
+            return path
+        return self._by_nfc.get(unicodedata.normalize("NFC", name))
 
     def render(self, text: str, path: PurePosixPath, page: str, first_line: int = 1,
                inline: bool = False) -> Rendered:
@@ -266,12 +284,10 @@ class _Walker:
                       "keep files in the course's assets/ folder and link them as ../assets/NAME",
                       "error")
             return None
-        path = PurePosixPath(joined)
-        if path in self.ctx.links.assets:
-            return path
-        alt = PurePosixPath(posixpath.normpath(rel))
-        if alt in self.ctx.links.assets:
-            return alt
+        for candidate in (joined, posixpath.normpath(rel)):
+            found = self.ctx.asset_named(candidate)
+            if found is not None:
+                return found
         self.warn(line, f"file '{target}' not found", f"put it in assets/ and write "
                   f"../assets/{PurePosixPath(rel).name}", "error")
         return None
@@ -298,14 +314,15 @@ class _Walker:
             media = Token("html_inline", "", 0)
             media.content = (
                 f'<{tag} controls preload="metadata" aria-label="{escape(alt)}">'
-                f'<source src="{escape(str(path))}" type="{mime}">'
-                f'<a href="{escape(str(path))}" download>{escape(alt or path.name)}</a></{tag}>')
+                f'<source src="{escape(asset_url(path))}" type="{mime}">'
+                f'<a href="{escape(asset_url(path))}" download>{escape(alt or path.name)}</a>'
+                f'</{tag}>')
             token.meta["media"] = media
             return
         if suffix not in IMAGES:
             self.warn(line, f"'{src}' is not an image, audio or video file",
                       "link to it as a download instead: [title](../assets/file)")
-        token.attrSet("src", str(path))
+        token.attrSet("src", asset_url(path))
         token.attrSet("loading", "lazy")
 
     def link(self, token: Token, line: int | None) -> None:
@@ -333,10 +350,14 @@ class _Walker:
             token.attrSet("href", f"#{anchor}")
             token.attrSet("data-page", page)
             return
+        suffix = ""
+        if (parts.fragment or parts.query) and self.ctx.asset_named(
+                posixpath.normpath(posixpath.join(str(self.path.parent), unquote(href)))) is None:
+            href, suffix = parts.path, href[len(parts.path):]  # f.pdf#page=2: the file is f.pdf
         path = self.resolve(href, line)
         if path is not None:
             self.out.assets.add(path)
-            token.attrSet("href", str(path))
+            token.attrSet("href", asset_url(path) + suffix)
             token.attrSet("download", "")
 
 

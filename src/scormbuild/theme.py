@@ -28,6 +28,7 @@ from pygments.formatters import HtmlFormatter
 
 from .branding import render_theme_css
 from .i18n import catalog_for
+from .markup import asset_url
 from .model import Course, Page
 from .quiz import Question, Quiz
 
@@ -87,6 +88,7 @@ class Theme:
         )
         self.env.filters["tojson_script"] = json_for_script
         self.env.filters["minutes"] = _minutes
+        self.env.filters["url"] = asset_url  # package paths in src/href attributes
 
     def static_file(self, name: str) -> bytes:
         """Bytes of a file under static/ from the first folder that has it."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..markup import asset_url
 from ..model import Course
 from ..xsd import schema_files
 from .base import Files, Target, xml_bytes, xml_id
@@ -61,7 +62,8 @@ def build_manifest(course: Course, files: list[str]) -> bytes:
                                 type="webcontent", href=LAUNCH)
     resource.set(f"{{{ADLCP}}}scormtype", "sco")
     for name in sorted(files):
-        etree.SubElement(resource, _cp("file"), href=name)
+        # <file href> is a URL (IMS CP 1.1.2 anyURI); the zip entry keeps the plain name
+        etree.SubElement(resource, _cp("file"), href=asset_url(name))
     return xml_bytes(manifest)
 
 
