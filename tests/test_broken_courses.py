@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -110,6 +111,23 @@ def deep_yaml_block_nesting(root: Path) -> None:
           + "x\n")
 
 
+def _two_logos(root: Path, first: str, second: str) -> None:
+    (root / "assets").mkdir()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
+    (root / "assets" / first).write_bytes(svg)
+    (root / "assets" / second).write_bytes(svg)
+    write(root / "lessons" / "only.md", f"---\ntitle: Only\n---\n![Logo](../assets/{first})\n"
+          f"![Logo](../assets/{second})\n")
+
+
+def case_only_duplicate_names(root: Path) -> None:
+    _two_logos(root, "Logo.svg", "logo.svg")
+
+
+def unicode_form_duplicate_names(root: Path) -> None:
+    _two_logos(root, unicodedata.normalize("NFC", "café.svg"), unicodedata.normalize("NFD", "café.svg"))
+
+
 GENERATED: dict[str, tuple[Callable[[Path], None], int, str]] = {
     "symlinked-lesson": (symlinked_lesson, 1, (
         "{c}/lessons/secret.md: error: symbolic links are not allowed in a course\n"
@@ -156,6 +174,15 @@ GENERATED: dict[str, tuple[Callable[[Path], None], int, str]] = {
         "{c}/course.yml:9:127: error: YAML syntax: values nested more than 64 levels deep\n"
         "    hint: course files need only a few levels: check for unbalanced brackets\n"
         "{c}: 1 error, 0 warnings\n")),
+    "case-only-duplicate-names": (case_only_duplicate_names, 1, (
+        "{c}/assets/logo.svg: error: file names 'assets/Logo.svg' and 'assets/logo.svg' differ "
+        "only in case\n    hint: rename or delete one: Windows and macOS see one file, and an "
+        "LMS unpacking the package keeps only one of them\n{c}: 1 error, 0 warnings\n")),
+    "unicode-form-duplicate-names": (unicode_form_duplicate_names, 1, (
+        "{c}/assets/caf\u00e9.svg: error: file names 'assets/cafe\u0301.svg' and "
+        "'assets/caf\u00e9.svg' are the same name written in two Unicode forms (NFC and NFD)\n"
+        "    hint: rename or delete one: Windows and macOS see one file, and an LMS unpacking the "
+        "package keeps only one of them\n{c}: 1 error, 0 warnings\n")),
 }
 
 

@@ -212,6 +212,7 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
                     Location(item.path), f"{kind} '{name}' is not in the course outline",
                     f"add '- {kind}: {name}' to the outline in course.yml, or delete the file"))
     pages = _split_name_clashes(pages, diags, sources)
+    diags.extend(_same_name_files(sources))
     completion = spec.completion
     unread_quiz = any(kind == "quiz" for kind, _ in sources.unreadable)  # reported already
     if (completion.assessment_passed and not unread_quiz
@@ -252,6 +253,30 @@ def _missing(where: Location, kind: str, name: str, table: Mapping[str, object])
     hint = f"did you mean '{close[0]}'?" if close else f"create {folder}/{name}{ext}"
     return Diagnostic(where, f"the outline names {kind} '{name}' but {folder}/{name}{ext} does not "
                       "exist", hint)
+
+
+def _same_name_files(sources: CourseSources) -> list[Diagnostic]:
+    """Files whose names differ only in case or Unicode form: one file on Windows and macOS.
+
+    Both go into the zip as distinct entries, and an LMS unpacking it on such a system keeps
+    one of them; `validate` flags the package. Report them here, naming both.
+    """
+    paths = [*sources.assets, *(s.path for s in sources.lessons.values()),
+             *(s.path for s in sources.quizzes.values())]
+    first: dict[str, PurePosixPath] = {}
+    diags: list[Diagnostic] = []
+    for path in sorted(paths, key=str):
+        key = unicodedata.normalize("NFC", str(path)).casefold()
+        other = first.setdefault(key, path)
+        if other == path:
+            continue
+        nfc = unicodedata.normalize
+        how = ("differ only in case" if nfc("NFC", str(other)) != nfc("NFC", str(path))
+               else "are the same name written in two Unicode forms (NFC and NFD)")
+        diags.append(Diagnostic(Location(path), f"file names '{other}' and '{path}' {how}",
+                                "rename or delete one: Windows and macOS see one file, and an "
+                                "LMS unpacking the package keeps only one of them"))
+    return diags
 
 
 def _split_name_clashes(pages: list[Page], diags: list[Diagnostic],
