@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from scormbuild.pipeline import check, compile_course
 from support import CourseFactory, write
 
@@ -52,3 +54,49 @@ def test_assessment_required_but_missing(course_copy: CourseFactory) -> None:
         "graded quiz that counts\n    hint: add a quiz with 'kind: assessment' and a weight above 0, "
         "or set assessment_passed: false",
     ]
+
+
+ACCEPTED_BASES = ["https://lrs.example.org/xapi/", "http://x.example/a%20b", "urn:uuid:6f1f",
+                  "tag:example.org,2026:courses/", "https://exämple.org/kürse/", "https://[::1]/x"]
+REFUSED_BASES = {
+    'https://x.example/"q"': "contains '\"'", "https://x.example/<a>": "contains '<'",
+    "https://x.example/{id}": "contains '{'", "https://x.example/a|b": "contains '|'",
+    "https://x.example/a\\b": "contains '\\'", "https://x.example/a^b": "contains '^'",
+    "https://x.example/a`b": "contains '`'", "https://x.example/a\u200bb": "contains U+200B",
+    "https://x.example/100%": "'%' that is not followed", "javascript:alert(1)": "scheme",
+    "file:///etc/": "scheme", "https:///path": "no host", "no-scheme/x": "scheme",
+}
+
+
+def test_activity_base_must_be_an_iri() -> None:
+    from scormbuild.model import iri_problem
+
+    assert [v for v in ACCEPTED_BASES if iri_problem(v) is not None] == []
+    for value, why in REFUSED_BASES.items():
+        assert why in (iri_problem(value) or ""), value
+
+
+def test_accepted_activity_bases_build_packages_validate_accepts(
+        course_copy: CourseFactory, tmp_path: Path) -> None:
+    from scormbuild.package_check import validate_package
+    from scormbuild.pipeline import build
+
+    course = course_copy("xapi-mini")
+    text = (course / "course.yml").read_text()
+    for i, base in enumerate(ACCEPTED_BASES):
+        write(course / "course.yml", text.replace("https://courses.example.org/xapi/", base))
+        for result in build(course, ["tincan", "cmi5"], tmp_path / f"dist{i}"):
+            report = validate_package(result.path)
+            assert report.ok, (base, [d.render() for d in report.diagnostics])
+
+
+def test_refused_activity_base_is_reported_at_its_line(course_copy: CourseFactory) -> None:
+    course = course_copy("xapi-mini")
+    path = course / "course.yml"
+    write(path, path.read_text().replace("https://courses.example.org/xapi/",
+                                         "'https://courses.example.org/{course}/'"))
+    assert [d.render() for d in check(course)] == [
+        "course.yml:11:3: error: activity_base 'https://courses.example.org/{course}/' contains "
+        "'{', which an IRI cannot hold\n    hint: write a web address you control, e.g. "
+        "https://example.org/xapi/courses/ (http, https, urn: or tag:); percent-encode other "
+        "characters, e.g. a space as %20"]

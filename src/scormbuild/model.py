@@ -170,6 +170,39 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "module"
 
 
+IRI_SCHEMES = ("http", "https", "urn", "tag")
+# RFC 3987 section 2.2: ASCII an IRI may hold besides letters and digits (brackets only around
+# an IPv6 host); everything else ASCII (space, "<>\\^`{|}, controls) must be percent-encoded
+_IRI_ASCII = set("-._~!$&'()*+,;=:@/?#%")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def iri_problem(value: str) -> str | None:
+    """Why `value` is not an absolute IRI (RFC 3987) that xAPI ids can start with, or None."""
+    scheme, colon, rest = value.partition(":")
+    if not colon or not _SCHEME.fullmatch(scheme):
+        return f"'{value}' does not start with a scheme such as https:"
+    if scheme.lower() not in IRI_SCHEMES:
+        return f"'{value}' uses the scheme '{scheme}:', which is not for activity ids"
+    if scheme.lower() in ("http", "https"):
+        host = rest[2:].split("/", 1)[0] if rest.startswith("//") else ""
+        if not host.strip("[]"):
+            return f"'{value}' has no host after '{scheme}://'"
+    for char in rest:
+        if char.isascii() and not char.isalnum() and char not in _IRI_ASCII:
+            if char in "[]" and rest.startswith("//[") and char in rest[2:].split("/", 1)[0]:
+                continue  # an IPv6 literal host
+            shown = repr(char)[1:-1] if not char.isprintable() or char == " " else char
+            return f"'{value}' contains '{shown}', which an IRI cannot hold"
+        if not char.isascii() and unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zs",
+                                                               "Zl", "Zp", "Cn"):
+            return f"'{value}' contains U+{ord(char):04X}, which an IRI cannot hold"
+    if _BAD_PERCENT.search(rest):
+        return f"'{value}' has a '%' that is not followed by two hex digits"
+    return None
+
+
 def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic]]:
     """Assemble the Course from shape-checked sources; check references between files."""
     spec = sources.spec
@@ -213,6 +246,12 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
                     f"add '- {kind}: {name}' to the outline in course.yml, or delete the file"))
     pages = _split_name_clashes(pages, diags, sources)
     diags.extend(_same_name_files(sources))
+    problem = iri_problem(spec.xapi.activity_base)
+    if problem is not None:
+        diags.append(Diagnostic(
+            sources.locate.at("xapi", "activity_base"), f"activity_base {problem}",
+            "write a web address you control, e.g. https://example.org/xapi/courses/ "
+            "(http, https, urn: or tag:); percent-encode other characters, e.g. a space as %20"))
     completion = spec.completion
     unread_quiz = any(kind == "quiz" for kind, _ in sources.unreadable)  # reported already
     if (completion.assessment_passed and not unread_quiz
