@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
-from scormbuild.pipeline import check, compile_course
-from support import CourseFactory, write
+import pytest
+
+from scormbuild.pipeline import check, compile_course, render_package
+from scormbuild.targets import TARGETS
+from support import COURSES, CourseFactory, write
 
 
 def test_course_model_pages_and_modules(course_copy: CourseFactory) -> None:
@@ -100,3 +105,41 @@ def test_refused_activity_base_is_reported_at_its_line(course_copy: CourseFactor
         "'{', which an IRI cannot hold\n    hint: write a web address you control, e.g. "
         "https://example.org/xapi/courses/ (http, https, urn: or tag:); percent-encode other "
         "characters, e.g. a space as %20"]
+
+
+def _ids(html: str) -> list[str]:
+    return re.findall(r'\sid="([^"]*)"', html)
+
+
+@pytest.mark.parametrize("name", ["features", "all-question-types", "xapi-modules", "spanish"])
+def test_html_ids_are_unique_in_fixture_courses(name: str) -> None:
+    compiled = compile_course(COURSES / name)
+    html = render_package(compiled, TARGETS["scorm12"])["index.html"].decode()
+    ids = _ids(html)
+    assert len(ids) > 10
+    assert [i for i, n in Counter(ids).items() if n > 1] == []
+
+
+def test_names_that_nearly_join_keep_ids_unique(course_copy: CourseFactory) -> None:
+    """Names allowed next to each other that a looser join would collide: all ids differ."""
+    course = course_copy("features")
+    names = ["intro", "intro-title", "title", "q", "q-final", "page-x", "x-count"]
+    outline = "".join(f"  - lesson: {n}\n" for n in names) + "  - quiz: final\n"
+    text = (course / "course.yml").read_text()
+    write(course / "course.yml", text[: text.index("outline:")] + "outline:\n" + outline)
+    for n in ("intro", "second"):
+        (course / "lessons" / f"{n}.md").unlink()
+    (course / "quizzes" / "check.yml").unlink()
+    for n in names:
+        write(course / "lessons" / f"{n}.md", f"---\ntitle: {n}\n---\n## Title\n\n## Intro\n\n"
+              "## Title 2\n\n## Title\n\n## Final q1\n\n## Q1 prompt\n")
+    questions = "".join(
+        f"  - id: {q}\n    type: single\n    prompt: P\n    choices:\n"
+        "      - text: A\n        correct: true\n      - text: B\n" for q in
+        ("q1", "q1-a", "a", "q1-prompt", "final", "prompt"))
+    write(course / "quizzes" / "final.yml", "title: Final\nkind: assessment\nquestions:\n"
+          + questions)
+    compiled = compile_course(course)
+    ids = _ids(render_package(compiled, TARGETS["scorm12"])["index.html"].decode())
+    assert len(ids) > 60
+    assert [i for i, n in Counter(ids).items() if n > 1] == []

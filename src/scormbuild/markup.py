@@ -211,7 +211,13 @@ class _Walker:
                       "at a time")
         self.last_level = level
         slug = self.unique_slug(slugify(inline.content))
-        token.attrSet("id", f"{self.page}--{slug}")
+        anchor = f"{self.page}--{slug}"
+        if anchor.startswith("page-") and anchor.endswith("--title") \
+                and anchor[5:-7] in self.ctx.links.pages:  # the <h1> of another page
+            self.warn(line, f"heading '{inline.content}' gets the HTML id '{anchor}', which is "
+                      f"the title of page '{anchor[5:-7]}'", "reword the heading, or rename "
+                      "this page so its name does not start with 'page-'", "error")
+        token.attrSet("id", anchor)
         self.out.anchors.add(f"{self.page}--{slug}")
         token.attrSet("tabindex", "-1")
         # headings inside a page shift one level down: the page title is the <h1>

@@ -219,6 +219,7 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
                                     "list each lesson and quiz once"))
             continue
         used[key] = entry.where
+        diags.extend(_name_problems(entry.kind, entry.name, entry.where))
         index = len(pages)
         if entry.kind == "lesson":
             source = sources.lessons.get(entry.name)
@@ -292,6 +293,33 @@ def _missing(where: Location, kind: str, name: str, table: Mapping[str, object])
     hint = f"did you mean '{close[0]}'?" if close else f"create {folder}/{name}{ext}"
     return Diagnostic(where, f"the outline names {kind} '{name}' but {folder}/{name}{ext} does not "
                       "exist", hint)
+
+
+# ids the default layout gives its own elements that a page's "page-<name>" could repeat
+_PLAYER_IDS = {"page-count": "the page counter"}
+
+
+def _name_problems(kind: str, name: str, where: Location) -> list[Diagnostic]:
+    """A page name must keep the package's HTML ids unique by construction.
+
+    Ids join names with '--' (`page-<name>--title`, `<page>--<heading>`,
+    `q--<quiz>--<question>-prompt`): a name with '--' or a trailing '-' would let two different
+    names make the same id, e.g. lesson 'intro--title' and the title of lesson 'intro'.
+    """
+    file = f"lessons/{name}.md" if kind == "lesson" else f"quizzes/{name}.yml"
+    if "--" in name or name.endswith("-"):
+        better = re.sub(r"-{2,}", "-", name).strip("-") or kind
+        return [Diagnostic(where, f"{kind} name '{name}' "
+                           + ("has '--', which joins names into HTML ids" if "--" in name else
+                              "ends with '-', which next to the '--' that joins names into HTML "
+                              "ids can repeat another page's id"),
+                           f"rename {file} and its outline entry to '{better}'")]
+    taken = _PLAYER_IDS.get(f"page-{name}")
+    if taken is not None:
+        return [Diagnostic(where, f"{kind} name '{name}' gives the HTML id 'page-{name}', which "
+                           f"the player uses for {taken}",
+                           f"rename {file} and its outline entry, e.g. to '{name}-page'")]
+    return []
 
 
 def _same_name_files(sources: CourseSources) -> list[Diagnostic]:

@@ -132,6 +132,16 @@ def build_quiz(source: QuizSource, course_pass_mark: int) -> tuple[Quiz, list[Di
         question, found = _build_question(qspec, source, i)
         questions.append(question)
         diags.extend(found)
+    for i, question in enumerate(questions):
+        if "--" in question.id or question.id.endswith("-"):
+            better = re.sub(r"-{2,}", "-", question.id).strip("-")
+            diags.append(Diagnostic(
+                source.locate.at("questions", i, "id"),
+                f"question id '{question.id}' "
+                + ("has '--', which joins quiz and question into HTML ids" if "--" in question.id
+                   else "ends with '-', which next to the '--' that joins quiz and question into "
+                   "HTML ids can repeat another question's id"),
+                f"use single hyphens between words, e.g. '{better}'"))
     for qid, count in Counter(q.id for q in questions).items():
         if count > 1:
             index = [q.id for q in questions].index(qid)
