@@ -229,7 +229,9 @@ def _question_data(q: Question, texts: Mapping[str, str]) -> dict[str, Any]:
                            for c in q.choices]
         data["partial"] = q.partial
     elif q.type == "fill-in":
-        data.update(answers=list(q.answers), caseSensitive=q.case_sensitive, pattern=q.pattern)
+        # the pattern goes as its compiled machine: the player never runs a course's regex
+        data.update(answers=list(q.answers), caseSensitive=q.case_sensitive,
+                    machine=q.machine.to_json() if q.machine is not None else None)
     elif q.type == "numeric":
         data.update(answer=q.answer, tolerance=q.tolerance, min=q.minimum, max=q.maximum)
     elif q.type == "matching":
