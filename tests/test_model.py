@@ -143,3 +143,36 @@ def test_names_that_nearly_join_keep_ids_unique(course_copy: CourseFactory) -> N
     ids = _ids(render_package(compiled, TARGETS["scorm12"])["index.html"].decode())
     assert len(ids) > 60
     assert [i for i, n in Counter(ids).items() if n > 1] == []
+
+
+def test_part_slugs_are_unique_and_cost_linear_work() -> None:
+    """Many modules with one title: slugs -2, -3... without retrying from 2 each time."""
+    import dataclasses
+    import sys
+
+    from scormbuild.model import Page
+
+    course = compile_course(COURSES / "features").course
+
+    def parts_of(titles: list[str]) -> tuple[list[str], int]:
+        pages = tuple(Page(i, "lesson", f"p{i}", "T", t) for i, t in enumerate(titles))
+        other = dataclasses.replace(course, pages=pages)
+        count = 0
+
+        def trace(frame: object, event: str, arg: object) -> object:
+            nonlocal count
+            count += 1
+            return trace
+
+        sys.settrace(trace)  # type: ignore[arg-type]
+        try:
+            slugs = [p.slug for p in other.parts]
+        finally:
+            sys.settrace(None)
+        return slugs, count
+
+    slugs, _ = parts_of(["Basics", "Module", "Basics", "Module 2", "Module", "Other", "Module"])
+    assert slugs == ["basics", "module", "basics-2", "module-2", "module-3", "other", "module-4"]
+    titles = [f"M{i % 2}" for i in range(4000)]  # alternate, so groups do not merge
+    small, large = parts_of(titles[:2000])[1], parts_of(titles)[1]
+    assert large / small < 2.25

@@ -143,13 +143,16 @@ class Course:
     def parts(self) -> tuple[Part, ...]:
         """The module groups with stable, unique slugs (a group outside modules: its first page)."""
         taken: set[str] = set()
+        next_suffix: dict[str, int] = {}  # base -> next "-N" to try: linear in the modules
         found: list[Part] = []
         for title, pages in self.modules:
             base = slugify(title) if title is not None else slugify(pages[0].name)
-            slug, n = base, 1
-            while slug in taken:
+            slug, n = base, next_suffix.get(base, 2)
+            if slug in taken:
+                while (slug := f"{base}-{n}") in taken:
+                    n += 1
                 n += 1
-                slug = f"{base}-{n}"
+            next_suffix[base] = n
             taken.add(slug)
             found.append(Part(slug, title, pages))
         return tuple(found)
