@@ -357,7 +357,7 @@ class _Walker:
             token.attrSet("data-page", page)
             return
         suffix = ""
-        if (parts.fragment or parts.query) and self.ctx.asset_named(
+        if (parts.fragment or parts.query) and parts.path and self.ctx.asset_named(
                 posixpath.normpath(posixpath.join(str(self.path.parent), unquote(href)))) is None:
             href, suffix = parts.path, href[len(parts.path):]  # f.pdf#page=2: the file is f.pdf
         path = self.resolve(href, line)

@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from lxml import etree
 from watchfiles import DefaultFilter, watch
@@ -699,7 +699,7 @@ def _make_handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
             if isinstance(found, list):
                 text = "\n".join(d.render() for d in found) or "the course has errors"
                 return 503, {"Content-Type": "text/plain; charset=utf-8"}, text.encode()
-            data = found.get(name or "index.html")
+            data = found.get(unquote(name) or "index.html")  # the build writes encoded URLs
             if data is None:
                 return 404, {"Content-Type": "text/plain; charset=utf-8"}, \
                     f"{name} is not in the {target} package".encode()
