@@ -293,3 +293,12 @@ def test_packages_with_odd_asset_names_pass_validate(course_copy, tmp_path) -> N
             assert f'src="{asset_url("assets/" + name)}"' in html
             if manifest:
                 assert f'<file href="{asset_url("assets/" + name)}"/>' in manifest
+
+
+def test_link_with_other_capitals_names_the_file() -> None:
+    odd = MarkupContext(PageLinks(frozenset({"a"}), frozenset({PurePosixPath("assets/Logo.svg")})))
+    assert [d.render() for d in odd.render("![Logo](../assets/logo.svg)", LESSON, "a", 4)
+            .diagnostics] == [
+        "lessons/a.md:4: error: file '../assets/logo.svg' not found\n"
+        "    hint: the file is named 'assets/Logo.svg': write its name with the same capitals, "
+        "since LMS servers tell capitals apart"]

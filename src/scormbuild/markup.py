@@ -294,8 +294,13 @@ class _Walker:
             found = self.ctx.asset_named(candidate)
             if found is not None:
                 return found
-        self.warn(line, f"file '{target}' not found", f"put it in assets/ and write "
-                  f"../assets/{PurePosixPath(rel).name}", "error")
+        wanted = unicodedata.normalize("NFC", joined).casefold()
+        near = [p for p in sorted(self.ctx.links.assets)
+                if unicodedata.normalize("NFC", str(p)).casefold() == wanted]
+        hint = (f"the file is named '{near[0]}': write its name with the same capitals, since "
+                "LMS servers tell capitals apart" if near else
+                f"put it in assets/ and write ../assets/{PurePosixPath(rel).name}")
+        self.warn(line, f"file '{target}' not found", hint, "error")
         return None
 
     def image(self, token: Token, line: int | None) -> None:
