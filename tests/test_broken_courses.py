@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -179,6 +180,24 @@ def quiz_over_limit(root: Path) -> None:
 CHAR_HINT = ("    hint: delete it (most editors do not show it; it often comes with text pasted "
              "from another program): a package cannot contain it\n")
 
+
+def _two_logos(root: Path, first: str, second: str) -> None:
+    (root / "assets").mkdir()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
+    (root / "assets" / first).write_bytes(svg)
+    (root / "assets" / second).write_bytes(svg)
+    write(root / "lessons" / "only.md", f"---\ntitle: Only\n---\n![Logo](../assets/{first})\n"
+          f"![Logo](../assets/{second})\n")
+
+
+def case_only_duplicate_names(root: Path) -> None:
+    _two_logos(root, "Logo.svg", "logo.svg")
+
+
+def unicode_form_duplicate_names(root: Path) -> None:
+    _two_logos(root, unicodedata.normalize("NFC", "café.svg"), unicodedata.normalize("NFD", "café.svg"))
+
+
 GENERATED: dict[str, tuple[Callable[[Path], None], int, str]] = {
     "symlinked-lesson": (symlinked_lesson, 1, (
         "{c}/lessons/secret.md: error: symbolic links are not allowed in a course\n"
@@ -265,6 +284,15 @@ GENERATED: dict[str, tuple[Callable[[Path], None], int, str]] = {
     "quiz-over-limit": (quiz_over_limit, 1, (
         "{c}/quizzes/check.yml: error: file is 1.1 MiB (1,200,109 bytes), over the 1 MiB limit "
         "for a quiz file\n    hint: split it into several quizzes\n{c}: 1 error, 0 warnings\n")),
+    "case-only-duplicate-names": (case_only_duplicate_names, 1, (
+        "{c}/assets/logo.svg: error: file names 'assets/Logo.svg' and 'assets/logo.svg' differ "
+        "only in case\n    hint: rename or delete one: Windows and macOS see one file, and an "
+        "LMS unpacking the package keeps only one of them\n{c}: 1 error, 0 warnings\n")),
+    "unicode-form-duplicate-names": (unicode_form_duplicate_names, 1, (
+        "{c}/assets/caf\u00e9.svg: error: file names 'assets/cafe\u0301.svg' and "
+        "'assets/caf\u00e9.svg' are the same name written in two Unicode forms (NFC and NFD)\n"
+        "    hint: rename or delete one: Windows and macOS see one file, and an LMS unpacking the "
+        "package keeps only one of them\n{c}: 1 error, 0 warnings\n")),
 }
 
 

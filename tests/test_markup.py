@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
+import sys
+import time
+import unicodedata
+import zipfile
+from collections.abc import Callable
 from pathlib import PurePosixPath
+from types import FrameType
 
 import pytest
 
-from scormbuild.markup import MarkupContext, PageLinks, slugify
+from scormbuild.markup import MarkupContext, PageLinks, asset_url, slugify
 
 LESSON = PurePosixPath("lessons/a.md")
 
@@ -143,3 +149,156 @@ def test_quiz_text_problems_point_into_the_quiz_file(course_copy) -> None:  # ty
         "quizzes/final.yml:16: error: file '../assets/gone.png' not found\n"
         "    hint: put it in assets/ and write ../assets/gone.png",
     ]
+
+
+# --- pathological markdown: work grows linearly with the input --------------------------------
+# Each generator gives a text whose length is linear in n. `_work` counts the Python lines and
+# calls executed while rendering it (deterministic, unlike a clock), so a quadratic step shows
+# as a ratio near 4 when n doubles. Regular expressions run in C are not counted: the hang guard
+# (a generous budget for the larger text) catches those.
+PATHOLOGICAL: dict[str, Callable[[int], str]] = {
+    "image-openers": lambda n: "![" * n,
+    "image-openers-lines": lambda n: "![\n" * n,
+    "link-openers": lambda n: "[" * n,
+    "unclosed-links": lambda n: "[a](b " * n,
+    "unclosed-images": lambda n: "![a](" * n,
+    "brackets-nested": lambda n: "[" * n + "a" + "]" * n,
+    "stars": lambda n: "*" * n,
+    "stars-words": lambda n: "*a " * n,
+    "strong-openers": lambda n: "**a" * n,
+    "underscores": lambda n: "_a " * n,
+    "emphasis-nested": lambda n: "*a _b " * n + "c" + " b_ a*" * n,
+    "backticks": lambda n: "`" * n,
+    "backtick-words": lambda n: "`a " * n,
+    "angle-brackets": lambda n: "<" * n,
+    "tag-openers": lambda n: "<a b " * n,
+    "autolink-openers": lambda n: "<http://a" * n,
+    "ampersands": lambda n: "&" * n,
+    "entities": lambda n: "&amp;&#1;&#x" * n,
+    "nested-quotes": lambda n: "> " * n + "x\n",
+    "nested-quote-lines": lambda n: "".join(">" * min(i, 30) + " x\n" for i in range(n)),
+    "nested-lists": lambda n: "- " * n + "x\n",
+    "nested-ordered-lists": lambda n: "1. " * n + "x\n",
+    "long-table": lambda n: "| a | b |\n|---|---|\n" + "| x | *y* |\n" * n,
+    "wide-table": lambda n: "|" + "a|" * n + "\n|" + "-|" * n + "\n|" + "x|" * n + "\n",
+    "long-line": lambda n: "word " * (4 * n),
+    "footnotes": lambda n: "".join(f"a[^{i}] " for i in range(n)) + "\n\n"
+    + "".join(f"[^{i}]: note\n" for i in range(n)),
+    "reference-links": lambda n: "".join(f"[l{i}] " for i in range(n)) + "\n\n"
+    + "".join(f"[l{i}]: https://example.org/{i}\n" for i in range(n)),
+    "links": lambda n: "[a](https://example.org) " * n,
+    "page-links": lambda n: "[b](b.md#part) [#](#here) " * n,
+    "callouts": lambda n: "!!! note\n    x\n\n" * n,
+    "callout-openers": lambda n: "!!! note\n" * n,
+    "equal-headings": lambda n: "## Same\n\n" * n,
+    "numbered-headings": lambda n: "".join(f"## Same {i % 7}\n\n## Same\n\n" for i in range(n)),
+    "definition-lists": lambda n: "term\n: definition\n\n" * n,
+    "html-like": lambda n: "<b>x</b> <!-- " * n,
+}
+
+
+def _work(ctx: MarkupContext, text: str) -> int:
+    count = 0
+
+    def trace(frame: FrameType, event: str, arg: object) -> Callable[..., object]:
+        nonlocal count
+        count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        ctx.render(text, LESSON, "a")
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_pathological_markdown_costs_linear_work(ctx: MarkupContext, name: str) -> None:
+    make = PATHOLOGICAL[name]
+    small, large = make(300), make(600)
+    assert 1.8 < len(large) / len(small) < 2.2, "the generator must grow linearly"
+    ratio = _work(ctx, large) / _work(ctx, small)
+    assert ratio < 2.25, f"{name}: doubling the input multiplied the work by {ratio:.1f}"
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_pathological_markdown_finishes(ctx: MarkupContext, name: str) -> None:
+    """A hang guard, not a speed test: 64 KB of any case renders well within a minute."""
+    make = PATHOLOGICAL[name]
+    n = 64_000 // max(1, len(make(100)) // 100)
+    start = time.monotonic()
+    ctx.render(make(n), LESSON, "a")
+    assert time.monotonic() - start < 60
+
+
+# --- asset names that need percent-encoding ---------------------------------------------------
+ODD_NAMES = ["slide#2.svg", "my file.svg", "100%.svg", "a?b.svg", "café.svg", "ünï cödé#1.svg"]
+
+
+def test_odd_asset_names_are_percent_encoded(ctx: MarkupContext) -> None:
+    names = {PurePosixPath(f"assets/{n}") for n in ODD_NAMES}
+    odd = MarkupContext(PageLinks(frozenset({"a"}), frozenset(names | {PurePosixPath("assets/f.pdf")})))
+    written = {
+        "![s](../assets/slide#2.svg)": "assets/slide%232.svg",
+        "![s](../assets/slide%232.svg)": "assets/slide%232.svg",
+        "![s](<../assets/my file.svg>)": "assets/my%20file.svg",
+        "![s](../assets/my%20file.svg)": "assets/my%20file.svg",
+        "![s](../assets/100%25.svg)": "assets/100%25.svg",
+        "![s](../assets/a%3Fb.svg)": "assets/a%3Fb.svg",
+        "![s](../assets/caf%C3%A9.svg)": "assets/caf%C3%A9.svg",
+        "![s](../assets/café.svg)": "assets/caf%C3%A9.svg",
+    }
+    for text, src in written.items():
+        out = odd.render(text, LESSON, "a")
+        assert out.diagnostics == [], text
+        assert f'src="{src}"' in out.html, (text, out.html)
+    out = odd.render("[f](../assets/f.pdf#page=2) [g](<../assets/my file.svg>)", LESSON, "a")
+    assert 'href="assets/f.pdf#page=2"' in out.html and 'href="assets/my%20file.svg"' in out.html
+    assert out.assets == {PurePosixPath("assets/f.pdf"), PurePosixPath("assets/my file.svg")}
+
+
+def test_decomposed_file_name_is_found_from_a_composed_link(ctx: MarkupContext) -> None:
+    """macOS stores café.svg decomposed (NFD); the author types it composed (NFC)."""
+    nfd = PurePosixPath(unicodedata.normalize("NFD", "assets/café.svg"))
+    odd = MarkupContext(PageLinks(frozenset({"a"}), frozenset({nfd})))
+    out = odd.render(unicodedata.normalize("NFC", "![s](../assets/café.svg)"), LESSON, "a")
+    assert out.diagnostics == [] and out.assets == {nfd}
+    assert 'src="assets/cafe%CC%81.svg"' in out.html
+
+
+def test_packages_with_odd_asset_names_pass_validate(course_copy, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The built zip keeps the plain names; every URL to them (HTML, manifest) is encoded."""
+    from scormbuild.package_check import validate_package
+    from scormbuild.pipeline import build
+    from support import write
+
+    course = course_copy("features")
+    svg = (course / "assets" / "box.svg").read_bytes()
+    body = ""
+    for name in ODD_NAMES:
+        (course / "assets" / name).write_bytes(svg)
+        body += f"\n![Box](<../assets/{name}>)\n"
+    intro = course / "lessons" / "intro.md"
+    write(intro, intro.read_text() + body)
+    for result in build(course, ["scorm12", "tincan", "cmi5"], tmp_path / "dist"):
+        report = validate_package(result.path)
+        assert report.ok, [d.render() for d in report.diagnostics]
+        with zipfile.ZipFile(result.path) as archive:
+            names = set(archive.namelist())
+            html = archive.read("index.html").decode()
+            manifest = archive.read("imsmanifest.xml").decode() if result.target == "scorm12" else ""
+        for name in ODD_NAMES:
+            assert f"assets/{name}" in names
+            assert f'src="{asset_url("assets/" + name)}"' in html
+            if manifest:
+                assert f'<file href="{asset_url("assets/" + name)}"/>' in manifest
+
+
+def test_link_with_other_capitals_names_the_file() -> None:
+    odd = MarkupContext(PageLinks(frozenset({"a"}), frozenset({PurePosixPath("assets/Logo.svg")})))
+    assert [d.render() for d in odd.render("![Logo](../assets/logo.svg)", LESSON, "a", 4)
+            .diagnostics] == [
+        "lessons/a.md:4: error: file '../assets/logo.svg' not found\n"
+        "    hint: the file is named 'assets/Logo.svg': write its name with the same capitals, "
+        "since LMS servers tell capitals apart"]

@@ -123,6 +123,24 @@ def test_launch_facts_for_every_target(server: preview.PreviewServer) -> None:
     missing.value.close()
 
 
+def test_assets_with_encoded_names_are_served(tmp_path: Path) -> None:
+    """The package's HTML says assets/my%20file.svg; the preview serves the file of that name."""
+    folder = tmp_path / "course"
+    scaffold.write_course(folder, "Course", "course", "en-US")
+    svg = (folder / "assets" / "diagram.svg").read_bytes()
+    lesson = folder / "lessons" / "welcome.md"
+    extra = ""
+    for name in ("my file.svg", "slide#2.svg", "café.svg"):
+        (folder / "assets" / name).write_bytes(svg)
+        extra += f"\n![Diagram](<../assets/{name}>)\n"
+    lesson.write_text(lesson.read_text() + extra)
+    with preview.PreviewServer(folder, port=0, debounce_ms=50) as running:
+        html = get(running, "/pkg/scorm12/index.html").decode()
+        for url in ("assets/my%20file.svg", "assets/slide%232.svg", "assets/caf%C3%A9.svg"):
+            assert f'src="{url}"' in html
+            assert get(running, f"/pkg/scorm12/{url}") == svg
+
+
 def test_a_change_rebuilds_and_errors_carry_file_and_line(server: preview.PreviewServer) -> None:
     course_yml = server.root / "course.yml"
     course_yml.write_text(course_yml.read_text().replace("id: course", "id: Not A Slug"))

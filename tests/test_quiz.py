@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from scormbuild.model import Course, build_course
+from scormbuild.patterns import PatternError, compile_pattern
 from scormbuild.pipeline import check
 from scormbuild.quiz import Choice, Question, Quiz, normalize_text, score_question
 from scormbuild.sources import read_course
@@ -255,9 +256,8 @@ questions:
 title: Q
 questions:
   - {id: a, type: fill-in, prompt: x, pattern: "(ab"}
-""", "quizzes/q.yml:3:39: error: pattern is not a valid regular expression: missing ), "
-         "unterminated subpattern at position 0\n"
-         "    hint: check brackets and escape special characters with \\"),
+""", "quizzes/q.yml:3:39: error: pattern '(ab': '(' is never closed (at character 1)\n"
+         "    hint: add the missing ')', or escape it as \\("),
     ("after-last-attempt-typo", """\
 title: Q
 after_last_attempt: show
@@ -336,3 +336,67 @@ def test_matching_distractor_equal_to_a_shared_target_is_an_error(tmp_path: Path
     assert rendered(course_with_quiz(tmp_path, quiz)) == [
         "quizzes/q.yml:12:5: error: distractor 'Helpful' is also a correct target\n"
         "    hint: remove it from 'distractors'"]
+
+
+# --- fill-in patterns: the supported subset ---------------------------------------------------
+REFUSED_PATTERNS = {
+    r"(\w+)\1": "back-references such as '\\1' are not supported",
+    r"(?i)colou?r": "inline flags such as '(?i)' are not supported",
+    r"(?=a)a": "lookahead and lookbehind groups are not supported",
+    r"(?<!a)b": "lookahead and lookbehind groups are not supported",
+    r"(?P<x>a)": "named groups are not supported",
+    r"(?<x>a)": "named groups are not supported",
+    r"\bcat\b": "word boundaries ('\\b') are not supported",
+    r"\Acat\Z": "'\\A' is not supported",
+    r"a{,3}": "'{,3}' has no lower bound",  # Python: {0,3}; JavaScript: the text "{,3}"
+    r"a{3,1}": "has its larger number first",
+    r"a{101}": "above 100",
+    r"a*+": "'+' right after the quantifier",  # possessive in Python 3.11+, an error in JS
+    r"a**": "'*' right after the quantifier",
+    r"+a": "'+' has nothing before it to repeat",
+    r"a}": "'}' on its own is not allowed",  # a literal in Python and JS, an error with /u
+    r"[]a]": "'[]' is an empty set",  # Python: the set of ] and a; JavaScript: never matches
+    r"[[a]": "'[' inside a set",  # a nested set in Python's future syntax
+    r"[z-a]": "range 'z-a' is backwards",
+    r"[\d-z]": "a range needs a single character at each end",
+    r"a\q": "'\\q' is not a supported escape",
+    r"\u00e9": "'\\u' is not a supported escape",
+    r"a^b": "'^' can only start the pattern",
+    r"a$b": "'$' can only end the pattern",
+    r"(ab": "'(' is never closed",
+    r"ab)": "')' closes a group that was never opened",
+    r"[ab": "'[' is never closed",
+    "a\\": "the pattern ends with a lone '\\'",
+    r"(a|b)*a(a|b){12}": "too complex for the player's answer checker",
+    r"((a{100}){100}){100}": "too large for the player's answer checker",
+}
+
+
+@pytest.mark.parametrize("pattern", sorted(REFUSED_PATTERNS))
+def test_patterns_outside_the_subset_are_refused(pattern: str) -> None:
+    with pytest.raises(PatternError) as err:
+        compile_pattern(pattern, False)
+    assert REFUSED_PATTERNS[pattern] in err.value.message
+    assert err.value.hint
+
+
+def test_pattern_diagnostic_points_at_the_pattern_line(tmp_path: Path) -> None:
+    root = course_with_quiz(tmp_path, """\
+title: Q
+questions:
+  - id: a
+    type: fill-in
+    prompt: x
+    pattern: (\\w+) \\1
+""")
+    assert rendered(root) == [
+        "quizzes/q.yml:6:5: error: pattern '(\\w+) \\1': back-references such as '\\1' are not "
+        "supported (at character 7)\n"
+        "    hint: write the repeated text out, or list the answers"]
+
+
+def test_catastrophic_pattern_scores_in_linear_time() -> None:
+    """`(a+)+$` backtracks exponentially in Python's re too; the machine does not."""
+    q = make_q(pattern=r"(a+)+$", answers=(), machine=compile_pattern(r"(a+)+$", False))
+    assert score_question(q, "a" * 100_000 + "b") == 0
+    assert score_question(q, "A" * 31) == 1

@@ -7,6 +7,7 @@ tests hold the two to the same answers.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,8 +15,9 @@ from typing import Any
 
 import pytest
 
+from scormbuild.patterns import compile_pattern
 from scormbuild.pipeline import compile_course
-from scormbuild.quiz import Choice, Question, score_question
+from scormbuild.quiz import Choice, Question, normalize_text, score_question
 from scormbuild.theme import player_data
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,8 +88,9 @@ def test_ranges_patterns_and_case() -> None:
     questions = [
         {"type": "numeric", "answer": None, "min": 1, "max": 3},
         {"type": "numeric", "answer": 10, "tolerance": 0.5},
-        {"type": "fill-in", "answers": [], "caseSensitive": False, "pattern": "colou?r"},
-        {"type": "fill-in", "answers": ["Paris"], "caseSensitive": True, "pattern": None},
+        {"type": "fill-in", "answers": [], "caseSensitive": False,
+         "machine": compile_pattern("colou?r", False).to_json()},
+        {"type": "fill-in", "answers": ["Paris"], "caseSensitive": True, "machine": None},
     ]
     got = run_js("""return [
       ['0.99', '1', '2', '3', '3.01'].map(r => Scoring.scoreQuestion(qs[0], r)),
@@ -95,6 +98,53 @@ def test_ranges_patterns_and_case() -> None:
       ['COLOUR', 'color', 'colors'].map(r => Scoring.scoreQuestion(qs[2], r)),
       ['Paris', 'paris', ' Paris '].map(r => Scoring.scoreQuestion(qs[3], r))];""", qs=questions)
     assert got == [[0, 1, 1, 1, 0], [0, 1, 1, 0], [1, 1, 0], [1, 0, 1]]
+
+
+# patterns of the supported subset, with answers around them (case folded as the player does)
+PATTERNS = [r"colou?r", r"(a+)+$", r"(a|aa)*b", r"(a*)*", r"^(\w+\s?)+$", r"\d+(\.\d+)?",
+            r"[A-Z][a-z]{1,3}", r"[^aeiou ]+", r"(cat|dog)s?", r"(?:x|y){2,3}z?", r".*a.*a.*a",
+            r"\(\d{3}\) \d{3}-\d{4}", r"[\w.-]+@[\w-]+\.\w{2,}", r"é+|ß|Ω", r"\S+ \S+",
+            r"(.*,){3}.*", r"a{0,2}b{2}", r"[\d-]+|[\W]", r"(a|b|ab|ba)*"]
+ANSWERS = ["", "a", "b", "aa", "aab", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "color", "colour",
+           "colours", "cat", "dogs", "xy", "xyyz", "x", "12", "1.5", "1.", "Paris", "pa", "xyz zy",
+           "banana", "(555) 123-4567", "a.b@c-d.org", "a@b", "éé", "ß", "ω", "one two", "a,b,c,d",
+           "a,b", "aabb", "bb", "1-2", "?", "abba", "ab ba"]
+
+
+def test_pattern_machines_agree_with_python_regex_and_between_python_and_js() -> None:
+    """The player's machine, Python's mirror and Python's `re` give the same verdicts."""
+    cases = []
+    for pattern in PATTERNS:
+        for case_sensitive in (True, False):
+            machine = compile_pattern(pattern, case_sensitive)
+            given = [normalize_text(a, case_sensitive) for a in ANSWERS]
+            flags = re.ASCII | (0 if case_sensitive else re.IGNORECASE)
+            for text in given:
+                if text.isascii() and len(text) <= 12:  # longer: Python's re backtracks for ages
+                    assert machine.matches(text) == bool(re.fullmatch(pattern, text, flags)), \
+                        (pattern, case_sensitive, text)
+            cases.append({"machine": machine.to_json(), "given": given,
+                          "python": [machine.matches(t) for t in given]})
+    got = run_js("return cases.map(c => c.given.map(t => Scoring.runMachine(c.machine, t)));",
+                 cases=cases)
+    assert got == [c["python"] for c in cases]
+
+
+def test_catastrophic_patterns_score_in_linear_time() -> None:
+    """`(a+)+$` froze the browser's backtracking RegExp for seconds on 31 characters; the
+    machine takes one step per character (the run's timeout is only a hang guard)."""
+    questions = [{"type": "fill-in", "answers": [], "caseSensitive": True,
+                  "machine": compile_pattern(p, True).to_json()}
+                 for p in (r"(a+)+$", r"(a|aa)*b", r"(.*a){20}", r"^(\w+\s?)+$")]
+    long = "a" * 100_000 + "!"
+    got = run_js("return qs.map(q => [Scoring.scoreQuestion(q, t), "
+                 "Scoring.scoreQuestion(q, t.slice(0, 31))]);", qs=questions, t=long)
+    assert got == [[0, 1], [0, 0], [0, 1], [0, 1]]
+
+
+def test_the_player_never_compiles_a_course_regex() -> None:
+    for name in ("scoring.js", "player.js"):
+        assert "RegExp(" not in (STATIC / name).read_text(), name
 
 
 def test_attempt_score_with_partial_credit(data: dict[str, Any]) -> None:
@@ -142,7 +192,7 @@ def big_course() -> dict[str, Any]:
         kind = kinds[i % len(kinds)]
         q: dict[str, Any] = {"id": f"q{i}", "type": kind, "tags": []}
         if kind == "fill-in":
-            q.update(answers=[f"accepted answer number {i}"], caseSensitive=False, pattern=None)
+            q.update(answers=[f"accepted answer number {i}"], caseSensitive=False, machine=None)
         elif kind in ("single", "multiple"):
             q["choices"] = [{"id": c, "correct": c == "a"} for c in "abcd"]
         elif kind == "matching":

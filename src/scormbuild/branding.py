@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 
 from .errors import Diagnostic, Location
+from .markup import asset_url
 from .model import Branding
 
 # WCAG 2.1 SC 1.4.3: 4.5:1 for normal text. Brand colours colour links, button labels and
@@ -137,7 +138,7 @@ def render_theme_css(branding: Branding) -> str:
         fmt = FONT_FORMATS.get(font.file.suffix.lower(), "woff2")
         lines.append(
             f"@font-face {{ font-family: {_css_string(family or '')}; "
-            f"src: url({_css_string('../' + str(font.file))}) format(\"{fmt}\"); "
+            f"src: url({_css_string('../' + asset_url(font.file))}) format(\"{fmt}\"); "
             f"font-weight: {font.weight}; font-style: {font.style}; font-display: swap; }}")
     light: list[str] = []
     dark: list[str] = []

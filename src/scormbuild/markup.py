@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -59,6 +59,13 @@ class Rendered:
     anchor_links: list[tuple[str, Location]] = field(default_factory=list)  # ids it links to
 
 
+def asset_url(path: PurePosixPath | str) -> str:
+    """A package path as a relative URL: every byte but letters, digits, `/` and `-._~`
+    percent-encoded (RFC 3986 section 2.1), so `#`, `?`, `%`, spaces and non-ASCII names
+    reach the file instead of ending the path or breaking it."""
+    return quote(str(path), safe="/")
+
+
 def slugify(text: str) -> str:
     """A heading's anchor: lowercase ASCII words joined by hyphens."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -94,8 +101,19 @@ class MarkupContext:
     callout_titles: Mapping[str, str] = field(default_factory=dict)
     parser: MarkdownIt = field(init=False)
 
+    _by_nfc: dict[str, PurePosixPath] = field(init=False)
+
     def __post_init__(self) -> None:
         self.parser = make_parser(self.allow_html)
+        # names as the author types them (NFC) -> the file as stored (macOS writes NFD)
+        self._by_nfc = {unicodedata.normalize("NFC", str(p)): p for p in sorted(self.links.assets)}
+
+    def asset_named(self, name: str) -> PurePosixPath | None:
+        """The asset file a course-relative name means, whatever its Unicode normal form."""
+        path = PurePosixPath(name)
+        if path in self.links.assets:
+            return path
+        return self._by_nfc.get(unicodedata.normalize("NFC", name))
 
     def render(self, text: str, path: PurePosixPath, page: str, first_line: int = 1,
                inline: bool = False) -> Rendered:
@@ -161,6 +179,7 @@ class _Walker:
         self.ctx, self.path, self.page, self.offset, self.out = ctx, path, page, offset, out
         self.last_level = 1
         self.slugs: set[str] = set()
+        self.next_suffix: dict[str, int] = {}  # base slug -> next "-N" to try
 
     def where(self, line: int | None) -> Location:
         return Location(self.path, None if line is None else line + self.offset)
@@ -191,17 +210,31 @@ class _Walker:
                       f"use '{'#' * (self.last_level + 1)}' here so headings go down one level "
                       "at a time")
         self.last_level = level
-        slug = slugify(inline.content)
-        base, n = slug, 2
-        while slug in self.slugs:
-            slug, n = f"{base}-{n}", n + 1
-        self.slugs.add(slug)
-        token.attrSet("id", f"{self.page}--{slug}")
+        slug = self.unique_slug(slugify(inline.content))
+        anchor = f"{self.page}--{slug}"
+        if anchor.startswith("page-") and anchor.endswith("--title") \
+                and anchor[5:-7] in self.ctx.links.pages:  # the <h1> of another page
+            self.warn(line, f"heading '{inline.content}' gets the HTML id '{anchor}', which is "
+                      f"the title of page '{anchor[5:-7]}'", "reword the heading, or rename "
+                      "this page so its name does not start with 'page-'", "error")
+        token.attrSet("id", anchor)
         self.out.anchors.add(f"{self.page}--{slug}")
         token.attrSet("tabindex", "-1")
         # headings inside a page shift one level down: the page title is the <h1>
         new_tag = f"h{min(level + (1 if level == 1 else 0), 6)}"
         token.tag = new_tag
+
+    def unique_slug(self, base: str) -> str:
+        """`base`, or `base-2`, `base-3`... when taken. Each base remembers its next suffix, so
+        a page of many equal headings costs linear time (retrying from 2 was quadratic)."""
+        slug, n = base, self.next_suffix.get(base, 2)
+        if slug in self.slugs:
+            while (slug := f"{base}-{n}") in self.slugs:
+                n += 1
+            n += 1
+        self.next_suffix[base] = n
+        self.slugs.add(slug)
+        return slug
 
     def callout(self, token: Token, line: int | None) -> None:
         kind = str(token.meta.get("tag", "note"))
@@ -257,14 +290,17 @@ class _Walker:
                       "keep files in the course's assets/ folder and link them as ../assets/NAME",
                       "error")
             return None
-        path = PurePosixPath(joined)
-        if path in self.ctx.links.assets:
-            return path
-        alt = PurePosixPath(posixpath.normpath(rel))
-        if alt in self.ctx.links.assets:
-            return alt
-        self.warn(line, f"file '{target}' not found", f"put it in assets/ and write "
-                  f"../assets/{PurePosixPath(rel).name}", "error")
+        for candidate in (joined, posixpath.normpath(rel)):
+            found = self.ctx.asset_named(candidate)
+            if found is not None:
+                return found
+        wanted = unicodedata.normalize("NFC", joined).casefold()
+        near = [p for p in sorted(self.ctx.links.assets)
+                if unicodedata.normalize("NFC", str(p)).casefold() == wanted]
+        hint = (f"the file is named '{near[0]}': write its name with the same capitals, since "
+                "LMS servers tell capitals apart" if near else
+                f"put it in assets/ and write ../assets/{PurePosixPath(rel).name}")
+        self.warn(line, f"file '{target}' not found", hint, "error")
         return None
 
     def image(self, token: Token, line: int | None) -> None:
@@ -289,14 +325,15 @@ class _Walker:
             media = Token("html_inline", "", 0)
             media.content = (
                 f'<{tag} controls preload="metadata" aria-label="{escape(alt)}">'
-                f'<source src="{escape(str(path))}" type="{mime}">'
-                f'<a href="{escape(str(path))}" download>{escape(alt or path.name)}</a></{tag}>')
+                f'<source src="{escape(asset_url(path))}" type="{mime}">'
+                f'<a href="{escape(asset_url(path))}" download>{escape(alt or path.name)}</a>'
+                f'</{tag}>')
             token.meta["media"] = media
             return
         if suffix not in IMAGES:
             self.warn(line, f"'{src}' is not an image, audio or video file",
                       "link to it as a download instead: [title](../assets/file)")
-        token.attrSet("src", str(path))
+        token.attrSet("src", asset_url(path))
         token.attrSet("loading", "lazy")
 
     def link(self, token: Token, line: int | None) -> None:
@@ -324,10 +361,14 @@ class _Walker:
             token.attrSet("href", f"#{anchor}")
             token.attrSet("data-page", page)
             return
+        suffix = ""
+        if (parts.fragment or parts.query) and parts.path and self.ctx.asset_named(
+                posixpath.normpath(posixpath.join(str(self.path.parent), unquote(href)))) is None:
+            href, suffix = parts.path, href[len(parts.path):]  # f.pdf#page=2: the file is f.pdf
         path = self.resolve(href, line)
         if path is not None:
             self.out.assets.add(path)
-            token.attrSet("href", str(path))
+            token.attrSet("href", asset_url(path) + suffix)
             token.attrSet("download", "")
 
 

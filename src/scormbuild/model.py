@@ -143,13 +143,16 @@ class Course:
     def parts(self) -> tuple[Part, ...]:
         """The module groups with stable, unique slugs (a group outside modules: its first page)."""
         taken: set[str] = set()
+        next_suffix: dict[str, int] = {}  # base -> next "-N" to try: linear in the modules
         found: list[Part] = []
         for title, pages in self.modules:
             base = slugify(title) if title is not None else slugify(pages[0].name)
-            slug, n = base, 1
-            while slug in taken:
+            slug, n = base, next_suffix.get(base, 2)
+            if slug in taken:
+                while (slug := f"{base}-{n}") in taken:
+                    n += 1
                 n += 1
-                slug = f"{base}-{n}"
+            next_suffix[base] = n
             taken.add(slug)
             found.append(Part(slug, title, pages))
         return tuple(found)
@@ -170,6 +173,39 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "module"
 
 
+IRI_SCHEMES = ("http", "https", "urn", "tag")
+# RFC 3987 section 2.2: ASCII an IRI may hold besides letters and digits (brackets only around
+# an IPv6 host); everything else ASCII (space, "<>\\^`{|}, controls) must be percent-encoded
+_IRI_ASCII = set("-._~!$&'()*+,;=:@/?#%")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def iri_problem(value: str) -> str | None:
+    """Why `value` is not an absolute IRI (RFC 3987) that xAPI ids can start with, or None."""
+    scheme, colon, rest = value.partition(":")
+    if not colon or not _SCHEME.fullmatch(scheme):
+        return f"'{value}' does not start with a scheme such as https:"
+    if scheme.lower() not in IRI_SCHEMES:
+        return f"'{value}' uses the scheme '{scheme}:', which is not for activity ids"
+    if scheme.lower() in ("http", "https"):
+        host = rest[2:].split("/", 1)[0] if rest.startswith("//") else ""
+        if not host.strip("[]"):
+            return f"'{value}' has no host after '{scheme}://'"
+    for char in rest:
+        if char.isascii() and not char.isalnum() and char not in _IRI_ASCII:
+            if char in "[]" and rest.startswith("//[") and char in rest[2:].split("/", 1)[0]:
+                continue  # an IPv6 literal host
+            shown = repr(char)[1:-1] if not char.isprintable() or char == " " else char
+            return f"'{value}' contains '{shown}', which an IRI cannot hold"
+        if not char.isascii() and unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zs",
+                                                               "Zl", "Zp", "Cn"):
+            return f"'{value}' contains U+{ord(char):04X}, which an IRI cannot hold"
+    if _BAD_PERCENT.search(rest):
+        return f"'{value}' has a '%' that is not followed by two hex digits"
+    return None
+
+
 def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic]]:
     """Assemble the Course from shape-checked sources; check references between files."""
     spec = sources.spec
@@ -186,6 +222,7 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
                                     "list each lesson and quiz once"))
             continue
         used[key] = entry.where
+        diags.extend(_name_problems(entry.kind, entry.name, entry.where))
         index = len(pages)
         if entry.kind == "lesson":
             source = sources.lessons.get(entry.name)
@@ -212,6 +249,13 @@ def build_course(sources: CourseSources) -> tuple[Course | None, list[Diagnostic
                     Location(item.path), f"{kind} '{name}' is not in the course outline",
                     f"add '- {kind}: {name}' to the outline in course.yml, or delete the file"))
     pages = _split_name_clashes(pages, diags, sources)
+    diags.extend(_same_name_files(sources))
+    problem = iri_problem(spec.xapi.activity_base)
+    if problem is not None:
+        diags.append(Diagnostic(
+            sources.locate.at("xapi", "activity_base"), f"activity_base {problem}",
+            "write a web address you control, e.g. https://example.org/xapi/courses/ "
+            "(http, https, urn: or tag:); percent-encode other characters, e.g. a space as %20"))
     completion = spec.completion
     unread_quiz = any(kind == "quiz" for kind, _ in sources.unreadable)  # reported already
     if (completion.assessment_passed and not unread_quiz
@@ -252,6 +296,57 @@ def _missing(where: Location, kind: str, name: str, table: Mapping[str, object])
     hint = f"did you mean '{close[0]}'?" if close else f"create {folder}/{name}{ext}"
     return Diagnostic(where, f"the outline names {kind} '{name}' but {folder}/{name}{ext} does not "
                       "exist", hint)
+
+
+# ids the default layout gives its own elements that a page's "page-<name>" could repeat
+_PLAYER_IDS = {"page-count": "the page counter"}
+
+
+def _name_problems(kind: str, name: str, where: Location) -> list[Diagnostic]:
+    """A page name must keep the package's HTML ids unique by construction.
+
+    Ids join names with '--' (`page-<name>--title`, `<page>--<heading>`,
+    `q--<quiz>--<question>-prompt`): a name with '--' or a trailing '-' would let two different
+    names make the same id, e.g. lesson 'intro--title' and the title of lesson 'intro'.
+    """
+    file = f"lessons/{name}.md" if kind == "lesson" else f"quizzes/{name}.yml"
+    if "--" in name or name.endswith("-"):
+        better = re.sub(r"-{2,}", "-", name).strip("-") or kind
+        return [Diagnostic(where, f"{kind} name '{name}' "
+                           + ("has '--', which joins names into HTML ids" if "--" in name else
+                              "ends with '-', which next to the '--' that joins names into HTML "
+                              "ids can repeat another page's id"),
+                           f"rename {file} and its outline entry to '{better}'")]
+    taken = _PLAYER_IDS.get(f"page-{name}")
+    if taken is not None:
+        return [Diagnostic(where, f"{kind} name '{name}' gives the HTML id 'page-{name}', which "
+                           f"the player uses for {taken}",
+                           f"rename {file} and its outline entry, e.g. to '{name}-page'")]
+    return []
+
+
+def _same_name_files(sources: CourseSources) -> list[Diagnostic]:
+    """Files whose names differ only in case or Unicode form: one file on Windows and macOS.
+
+    Both go into the zip as distinct entries, and an LMS unpacking it on such a system keeps
+    one of them; `validate` flags the package. Report them here, naming both.
+    """
+    paths = [*sources.assets, *(s.path for s in sources.lessons.values()),
+             *(s.path for s in sources.quizzes.values())]
+    first: dict[str, PurePosixPath] = {}
+    diags: list[Diagnostic] = []
+    for path in sorted(paths, key=str):
+        key = unicodedata.normalize("NFC", str(path)).casefold()
+        other = first.setdefault(key, path)
+        if other == path:
+            continue
+        nfc = unicodedata.normalize
+        how = ("differ only in case" if nfc("NFC", str(other)) != nfc("NFC", str(path))
+               else "are the same name written in two Unicode forms (NFC and NFD)")
+        diags.append(Diagnostic(Location(path), f"file names '{other}' and '{path}' {how}",
+                                "rename or delete one: Windows and macOS see one file, and an "
+                                "LMS unpacking the package keeps only one of them"))
+    return diags
 
 
 def _split_name_clashes(pages: list[Page], diags: list[Diagnostic],

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .errors import Diagnostic
+from .patterns import Machine, PatternError, compile_pattern
 from .sources import Locator, QuizSource
 from .specs import (
     ChoiceSpec,
@@ -59,6 +60,7 @@ class Question:
     answers: tuple[str, ...] = ()  # fill-in
     case_sensitive: bool = False
     pattern: str | None = None
+    machine: Machine | None = None  # fill-in: the pattern compiled (patterns.py)
     answer: float | None = None  # numeric
     tolerance: float = 0
     minimum: float | None = None
@@ -138,6 +140,16 @@ def build_quiz(source: QuizSource, course_pass_mark: int) -> tuple[Quiz, list[Di
         question, found = _build_question(qspec, source, i, shuffle)
         questions.append(question)
         diags.extend(found)
+    for i, question in enumerate(questions):
+        if "--" in question.id or question.id.endswith("-"):
+            better = re.sub(r"-{2,}", "-", question.id).strip("-")
+            diags.append(Diagnostic(
+                source.locate.at("questions", i, "id"),
+                f"question id '{question.id}' "
+                + ("has '--', which joins quiz and question into HTML ids" if "--" in question.id
+                   else "ends with '-', which next to the '--' that joins quiz and question into "
+                   "HTML ids can repeat another question's id"),
+                f"use single hyphens between words, e.g. '{better}'"))
     for qid, count in Counter(q.id for q in questions).items():
         if count > 1:
             index = [q.id for q in questions].index(qid)
@@ -213,15 +225,17 @@ def _build_question(spec: object, source: QuizSource, index: int, quiz_shuffle: 
         if not spec.answers and not spec.pattern:
             diags.append(Diagnostic(locate.at(*where), f"question '{spec.id}' has no answer",
                                     "add 'answers: [..]' or a 'pattern'"))
+        machine = None
         if spec.pattern:
             try:
-                re.compile(spec.pattern)
-            except re.error as err:
+                machine = compile_pattern(spec.pattern, spec.case_sensitive)
+            except PatternError as err:
+                at = "" if err.position is None else f" (at character {err.position + 1})"
                 diags.append(Diagnostic(locate.at(*where, "pattern"),
-                                        f"pattern is not a valid regular expression: {err}",
-                                        "check brackets and escape special characters with \\"))
+                                        f"pattern '{spec.pattern}': {err.message}{at}", err.hint))
         return Question(**base, answers=tuple(spec.answers),  # type: ignore[arg-type]
-                        case_sensitive=spec.case_sensitive, pattern=spec.pattern), diags
+                        case_sensitive=spec.case_sensitive, pattern=spec.pattern,
+                        machine=machine), diags
     if isinstance(spec, NumericSpec):
         if spec.answer is None and (spec.min is None or spec.max is None):
             diags.append(Diagnostic(locate.at(*where), f"numeric question '{spec.id}' has no "
@@ -344,8 +358,9 @@ def score_question(question: Question, response: object) -> float:
         if any(given == normalize_text(a, question.case_sensitive) for a in question.answers):
             return 1.0
         if question.pattern:
-            flags = 0 if question.case_sensitive else re.IGNORECASE
-            return 1.0 if re.fullmatch(question.pattern, given, flags) else 0.0
+            machine = question.machine or compile_pattern(question.pattern,
+                                                          question.case_sensitive)
+            return 1.0 if machine.matches(given) else 0.0
         return 0.0
     if kind == "numeric":
         if isinstance(response, bool) or not isinstance(response, int | float):

@@ -36,6 +36,7 @@ from pygments.formatters import HtmlFormatter
 
 from .branding import render_theme_css
 from .i18n import catalog_for
+from .markup import asset_url
 from .model import Course, Page
 from .quiz import Question, Quiz
 
@@ -279,6 +280,7 @@ class Theme:
         del self.env.globals["lipsum"]  # unbounded text for nothing a course needs
         self.env.filters["tojson_script"] = json_for_script
         self.env.filters["minutes"] = _minutes
+        self.env.filters["url"] = asset_url  # package paths in src/href attributes
         for name, func in list(self.env.filters.items()):
             self.env.filters[name] = _budgeted_filter(name, func)
         self.env.filters["_counted_loop"] = _counted_loop
@@ -454,7 +456,9 @@ def _question_data(q: Question, texts: Mapping[str, str]) -> dict[str, Any]:
                            for c in q.choices]
         data["partial"] = q.partial
     elif q.type == "fill-in":
-        data.update(answers=list(q.answers), caseSensitive=q.case_sensitive, pattern=q.pattern)
+        # the pattern goes as its compiled machine: the player never runs a course's regex
+        data.update(answers=list(q.answers), caseSensitive=q.case_sensitive,
+                    machine=q.machine.to_json() if q.machine is not None else None)
     elif q.type == "numeric":
         data.update(answer=q.answer, tolerance=q.tolerance, min=q.minimum, max=q.maximum)
     elif q.type == "matching":

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from ..markup import asset_url
 from ..xsd import schema_files
 from .base import Files, Target, xml_bytes, xml_id
 
@@ -65,7 +66,8 @@ def build_manifest(course: Course, files: list[str]) -> bytes:
                                 type="webcontent", href=LAUNCH)
     resource.set(f"{{{ADLCP}}}scormtype", "sco")
     for name in sorted(files):
-        etree.SubElement(resource, _cp("file"), href=name)
+        # <file href> is a URL (IMS CP 1.1.2 anyURI); the zip entry keeps the plain name
+        etree.SubElement(resource, _cp("file"), href=asset_url(name))
     return xml_bytes(manifest)
 
 
