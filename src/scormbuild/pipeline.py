@@ -231,8 +231,9 @@ def _render_page(ctx: MarkupContext, page: Page, source: LessonSource | QuizSour
                 "write the lesson below the front matter", "warning"))
         return PageMarkup(key, source, rendered, rendered.html)
     assert page.quiz is not None and isinstance(source, QuizSource)
-    html, rendered = render_texts(ctx, _quiz_markdown(page.quiz), source.path, page.name,
-                                  _quiz_lines(page.quiz, source.locate))
+    texts = _quiz_markdown(page.quiz)
+    html, rendered = render_texts(ctx, texts, source.path, page.name,
+                                  _quiz_lines(page.quiz, source.locate, texts))
     return PageMarkup(key, source, rendered, html)
 
 
@@ -250,24 +251,32 @@ def _quiz_markdown(quiz: Quiz) -> dict[str, str | None]:
     return texts
 
 
-def _quiz_lines(quiz: Quiz, locate: Locator) -> dict[str, int | None]:
-    """Where each text of `_quiz_markdown` starts in the quiz file."""
-    lines: dict[str, int | None] = {"introduction": locate.text_line("introduction")}
+def _quiz_lines(quiz: Quiz, locate: Locator, texts: Mapping[str, str | None]
+                ) -> dict[str, int | None]:
+    """Where each text of `_quiz_markdown` starts in the quiz file (only the texts given:
+    looking up an absent key walks the tree for nothing)."""
+    lines: dict[str, int | None] = {}
+
+    def put(key: str, *loc: str | int) -> None:
+        if texts.get(key):
+            lines[key] = locate.text_line(*loc)
+
+    put("introduction", "introduction")
     for i, q in enumerate(quiz.questions):
         key, at = f"{q.id}.", ("questions", i)
         for name, loc in (("prompt", ("prompt",)), ("feedback.correct", ("feedback", "correct")),
                           ("feedback.incorrect", ("feedback", "incorrect")),
                           ("explanation", ("explanation",)), ("hint", ("hint",))):
-            lines[key + name] = locate.text_line(*at, *loc)
+            put(key + name, *at, *loc)
         for j, c in enumerate(q.choices):
             if q.type == "true-false":
-                lines[f"{key}choice.{c.id}.feedback"] = locate.text_line(
-                    *at, "feedback_true" if c.id == "t" else "feedback_false")
+                put(f"{key}choice.{c.id}.feedback", *at,
+                    "feedback_true" if c.id == "t" else "feedback_false")
                 continue
             field = "scale" if q.type == "likert" else "choices"
             text_loc = (*at, field, j) if q.type == "likert" else (*at, field, j, "text")
-            lines[f"{key}choice.{c.id}"] = locate.text_line(*text_loc)
-            lines[f"{key}choice.{c.id}.feedback"] = locate.text_line(*at, field, j, "feedback")
+            put(f"{key}choice.{c.id}", *text_loc)
+            put(f"{key}choice.{c.id}.feedback", *at, field, j, "feedback")
     return lines
 
 
