@@ -125,7 +125,7 @@ def _assert_same_as_fresh(course: Path, got: Compiled | list[Diagnostic]) -> Non
 def test_a_lesson_edit_rereads_and_rerenders_only_that_lesson(course_copy: CourseFactory,
                                                               name: str) -> None:
     course = course_copy("features")
-    previous = compile_course(course)
+    previous = compile_course(course, reusable=True)
     changed = LESSON_EDITS[name](course)
     got = _outcome(lambda: recompile_course(previous, changed))
     _assert_same_as_fresh(course, got)
@@ -143,7 +143,7 @@ def test_a_lesson_edit_rereads_and_rerenders_only_that_lesson(course_copy: Cours
 def test_other_changes_read_the_whole_course_again(course_copy: CourseFactory,
                                                    name: str) -> None:
     course = course_copy("features")
-    previous = compile_course(course)
+    previous = compile_course(course, reusable=True)
     changed = OTHER_EDITS[name](course)
     got = _outcome(lambda: recompile_course(previous, changed))
     _assert_same_as_fresh(course, got)
@@ -164,7 +164,7 @@ def test_edits_one_after_another_from_the_last_good_build(course_copy: CourseFac
              ("quizzes/final.yml", "Final", "Last"),
              (INTRO, "![Gone](../assets/gone.svg)", "Fixed."),
              (SECOND, "## Particulars", "## Details")]
-    last = compile_course(course)
+    last = compile_course(course, reusable=True)
     since: list[Path] = []  # every change since the last build that worked
     for path, old, new in steps:
         since += _replace(course / path, old, new)
@@ -177,11 +177,12 @@ def test_edits_one_after_another_from_the_last_good_build(course_copy: CourseFac
 
 def test_a_recompile_without_kept_sources_reads_everything(course_copy: CourseFactory) -> None:
     course = course_copy("features")
-    previous = compile_course(course)
-    bare = Compiled(previous.root, previous.course, previous.texts, previous.assets,
-                    previous.templates, previous.warnings)
+    previous = compile_course(course)  # a build's: nothing kept to reuse
+    assert previous.sources is None and not previous.markup
     changed = LESSON_EDITS["body text"](course)
-    _assert_same_as_fresh(course, recompile_course(bare, changed))
+    got = recompile_course(previous, changed)
+    _assert_same_as_fresh(course, got)
+    assert got.sources is not None  # reusable from here on
 
 
 def test_preview_rebuild_renders_the_opened_package_from_the_change(

@@ -69,7 +69,7 @@ def _course_texts() -> list[str]:
 def _random_texts(count: int) -> list[str]:
     """Short texts made mostly of YAML's structure characters: the cases a proof can miss."""
     rng = random.Random(20261202)
-    alphabet = list("-?:[{,}] \n\n  ab'\"#|>!@%.") + ["- ", ": ", "\n  ", "---", "..."]
+    alphabet = [*"-?:[{,}] \n\n  ab'\"#|>!@%.", "- ", ": ", "\n  ", "---", "..."]
     return ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(count)]
 
 

@@ -531,7 +531,7 @@ class Builds:
             if previous is not None and self._since is not None:
                 compiled = pipeline.recompile_course(previous, sorted(self._since))
             else:
-                compiled = pipeline.compile_course(self.root)
+                compiled = pipeline.compile_course(self.root, reusable=True)
             diags = list(compiled.warnings)
             self._last_good, self._since = compiled, set()
         except CourseInvalid as invalid:
