@@ -29,3 +29,4 @@ lint: venv
 
 bench: venv
 	$(VENV)/bin/python bench/bench_build.py --floor
+	$(VENV)/bin/python bench/bench_preview.py

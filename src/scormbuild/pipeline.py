@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -17,10 +18,19 @@ from .branding import check_branding
 from .errors import CourseInvalid, Diagnostic, Location, has_errors
 from .i18n import available_languages, catalog_for, has_catalog
 from .itemlint import GuessEstimate, lint_course
-from .markup import CALLOUTS, MarkupContext, PageLinks, render_texts
-from .model import Course, build_course
+from .markup import CALLOUTS, MarkupContext, PageLinks, Rendered, render_texts
+from .model import Course, Page, build_course
 from .quiz import Quiz
-from .sources import CourseSources, Locator, read_asset, read_course
+from .sources import (
+    COURSE_FILE,
+    CourseSources,
+    LessonSource,
+    Locator,
+    QuizSource,
+    read_asset,
+    read_course,
+    read_lesson,
+)
 from .targets import TARGETS, Target
 from .theme import SANDBOX_HINT, Site, Texts, make_theme, render_site
 
@@ -37,6 +47,19 @@ class Compiled:
     warnings: tuple[Diagnostic, ...]
     rules: dict[Diagnostic, str] = field(default_factory=dict)  # item-writing rule of a warning
     guesses: tuple[GuessEstimate, ...] = ()  # the test-wise guesser on each graded quiz
+    # what recompile_course may reuse: the files as read, each page's markup as rendered
+    sources: CourseSources | None = field(default=None, compare=False, repr=False)
+    markup: Mapping[str, PageMarkup] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PageMarkup:
+    """One page's markdown rendered, with the inputs it was rendered from (to reuse it)."""
+
+    key: tuple[object, ...]  # everything the rendering read, besides the course-wide context
+    source: LessonSource | QuizSource
+    rendered: Rendered  # assets, diagnostics and anchors of every text of the page
+    html: str | dict[str, str]  # a lesson's body, or a quiz's texts by key
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +74,65 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...] = field(default=())
 
 
-def compile_course(root: Path) -> Compiled:
-    """Read, check and render a course folder; raises CourseInvalid with every problem found."""
-    sources = read_course(root)
+def compile_course(root: Path, *, reusable: bool = False) -> Compiled:
+    """Read, check and render a course folder; raises CourseInvalid with every problem found.
+
+    `reusable` keeps what recompile_course reuses (the sources read, each page's rendered
+    markup): the preview wants it; a build does not (about 13 MB more at 2,000 pages).
+    """
+    return _compile(root, read_course(root), None, reusable)
+
+
+def recompile_course(previous: Compiled, changed: Iterable[Path]) -> Compiled:
+    """compile_course(previous.root) after the files `changed` (absolute paths: every file
+    changed since `previous` was compiled, including during failed compiles) changed.
+    The result is reusable; `previous` should be too (else everything is read again).
+
+    Re-reads only the lessons that changed when nothing else did, and re-renders only the
+    pages whose markdown or links changed; anything else it is not sure about (course.yml,
+    quizzes, assets, templates, added or removed files, a file with problems) reads the whole
+    folder again. The result is equal to a fresh compile_course, diagnostics included; raises
+    CourseInvalid like it.
+    """
+    sources = _reread(previous, changed)
+    return _compile(previous.root, sources or read_course(previous.root), previous, True)
+
+
+def _reread(previous: Compiled, changed: Iterable[Path]) -> CourseSources | None:
+    """The previous sources with the changed lessons read again, or None when only reading the
+    whole folder is sure to give what read_course would."""
+    old = previous.sources
+    if old is None:
+        return None
+    root = previous.root
+    known = {PurePosixPath(COURSE_FILE), *(s.path for s in old.lessons.values()),
+             *(s.path for s in old.quizzes.values()), *old.assets,
+             *(d.where.path for d in old.diagnostics)}
+    lessons = dict(old.lessons)
+    for full in changed:
+        if not full.is_relative_to(root):
+            return None  # a --templates folder
+        rel = PurePosixPath(full.relative_to(root).as_posix())
+        if not rel.parts or rel.parts[0] == "templates":
+            return None
+        if not full.exists() and not full.is_symlink():
+            if any(rel == path or rel in path.parents for path in known):
+                return None  # a file (or folder) the course used is gone
+            continue  # an editor's temporary file, created and removed again
+        lesson = old.lessons.get(rel.stem)
+        if (lesson is None or lesson.path != rel or full.is_symlink() or not full.is_file()
+                or any(d.where.path == rel for d in old.diagnostics)):
+            return None
+        found: list[Diagnostic] = []
+        source = read_lesson(root, rel, found)
+        if source is None or found:  # its diagnostics belong between other files' ones
+            return None
+        lessons[source.name] = source
+    return dataclasses.replace(old, lessons=lessons)
+
+
+def _compile(root: Path, sources: CourseSources, previous: Compiled | None,
+             reusable: bool) -> Compiled:
     diags = list(sources.diagnostics)
     course, found = build_course(sources)
     diags.extend(found)
@@ -66,7 +145,8 @@ def compile_course(root: Path) -> Compiled:
             "use a language with a catalog (" + ", ".join(available_languages()) + "), or add "
             f"locales/{course.language.split('-')[0].lower()}.json to scormbuild (copy en.json)",
             "warning"))
-    texts, used, found = _render_texts(course, sources)
+    texts, used, found, markup = _render_texts(course, sources,
+                                               previous.markup if previous else {})
     diags.extend(found)
     if course.branding.logo is not None:
         if course.branding.logo in sources.assets:
@@ -84,43 +164,63 @@ def compile_course(root: Path) -> Compiled:
                                 "warning"))
     if has_errors(diags):
         raise CourseInvalid(diags)
-    assets = {path: read_asset(root, path) for path in sorted(used)}
+    # assets are re-read unless the sources are the previous ones with only lessons changed
+    kept = previous.assets if previous and previous.sources is not None and \
+        previous.sources.assets is sources.assets else {}
+    assets = {path: kept[path] if path in kept else read_asset(root, path)
+              for path in sorted(used)}
     diags.extend(audit_course(course, sources, assets))
     lint = lint_course(course, sources)
     diags.extend(lint.diagnostics)
     if has_errors(diags):  # e.g. a saved state that cannot fit in suspend_data
         raise CourseInvalid(diags)
-    return Compiled(root, course, texts, assets, sources.templates, tuple(diags),
-                    {hit.diagnostic: hit.rule for hit in lint.hits}, lint.guesses)
+    rules = {hit.diagnostic: hit.rule for hit in lint.hits}
+    if not reusable:
+        return Compiled(root, course, texts, assets, sources.templates, tuple(diags), rules,
+                        lint.guesses)
+    return Compiled(root, course, texts, assets, sources.templates, tuple(diags), rules,
+                    lint.guesses, sources, markup)
 
 
-def _render_texts(course: Course, sources: CourseSources
-                  ) -> tuple[Texts, set[PurePosixPath], list[Diagnostic]]:
+def _render_texts(course: Course, sources: CourseSources, previous: Mapping[str, PageMarkup]
+                  ) -> tuple[Texts, set[PurePosixPath], list[Diagnostic], dict[str, PageMarkup]]:
+    """Every page's markdown as HTML; a page of `previous` rendered from the same inputs (and
+    the same context: page names, asset files, allow_html, language) is reused as it is."""
     strings = catalog_for(course.language)
-    ctx = MarkupContext(PageLinks(frozenset(p.name for p in course.pages),
-                                  frozenset(sources.assets)), course.allow_html,
-                        {kind: strings[f"callout_{kind}"] for kind in sorted(CALLOUTS)})
+    callouts = {kind: strings[f"callout_{kind}"] for kind in sorted(CALLOUTS)}
+    links = PageLinks(frozenset(p.name for p in course.pages), frozenset(sources.assets))
+    ctx = MarkupContext(links, course.allow_html, callouts)
+    context_key: tuple[object, ...] = (links, course.allow_html, tuple(callouts.items()))
+    if previous:  # compared once here; each page's key then starts with the very same object
+        earlier = next(iter(previous.values())).key[0]
+        if earlier == context_key:
+            context_key = earlier
     lessons: dict[str, str] = {}
     quiz_texts: dict[str, dict[str, str]] = {}
     used: set[PurePosixPath] = set()
     diags: list[Diagnostic] = []
     anchors: set[str] = set()
     anchor_links: list[tuple[str, Location]] = []
+    markup: dict[str, PageMarkup] = {}
     for page in course.pages:
+        source: LessonSource | QuizSource
         if page.lesson is not None:
             lesson = page.lesson
-            rendered = ctx.render(lesson.body, lesson.path, page.name, lesson.body_line)
-            if not lesson.body.strip():
-                rendered.diagnostics.append(Diagnostic(
-                    Location(lesson.path, lesson.body_line), "lesson has no content",
-                    "write the lesson below the front matter", "warning"))
-            lessons[page.name] = rendered.html
+            source = sources.lessons[page.name]
+            key: tuple[object, ...] = (context_key, lesson.path, lesson.body_line, lesson.body)
         else:
             assert page.quiz is not None
             source = sources.quizzes[page.name]
-            html, rendered = render_texts(ctx, _quiz_markdown(page.quiz), source.path, page.name,
-                                          _quiz_lines(page.quiz, source.locate))
-            quiz_texts[page.name] = html
+            key = (context_key, page.quiz)
+        done = previous.get(page.name)
+        if done is None or done.key != key or (page.quiz is not None and done.source is not source):
+            done = _render_page(ctx, page, source, key)
+        markup[page.name] = done
+        if isinstance(done.html, str):
+            lessons[page.name] = done.html
+        else:
+            quiz_texts[page.name] = done.html
+        rendered = done.rendered
         used |= rendered.assets
         diags.extend(rendered.diagnostics)
         anchors |= rendered.anchors
@@ -131,7 +231,26 @@ def _render_texts(course: Course, sources: CourseSources
             diags.append(Diagnostic(where, f"link to '#{heading}' points at no heading of page "
                                     f"'{page_name}'", "use the heading's text in lowercase with "
                                     "hyphens, e.g. '#my-heading' for '## My heading'", "warning"))
-    return Texts(lessons, quiz_texts), used, diags
+    return Texts(lessons, quiz_texts), used, diags, markup
+
+
+def _render_page(ctx: MarkupContext, page: Page, source: LessonSource | QuizSource,
+                 key: tuple[object, ...]) -> PageMarkup:
+    """One page's markdown: a lesson's body, or every text of a quiz (a quiz's lines come from
+    its file's positions, so it is reused only while its source is the same object)."""
+    if page.lesson is not None:
+        lesson = page.lesson
+        rendered = ctx.render(lesson.body, lesson.path, page.name, lesson.body_line)
+        if not lesson.body.strip():
+            rendered.diagnostics.append(Diagnostic(
+                Location(lesson.path, lesson.body_line), "lesson has no content",
+                "write the lesson below the front matter", "warning"))
+        return PageMarkup(key, source, rendered, rendered.html)
+    assert page.quiz is not None and isinstance(source, QuizSource)
+    texts = _quiz_markdown(page.quiz)
+    html, rendered = render_texts(ctx, texts, source.path, page.name,
+                                  _quiz_lines(page.quiz, source.locate, texts))
+    return PageMarkup(key, source, rendered, html)
 
 
 def _quiz_markdown(quiz: Quiz) -> dict[str, str | None]:
@@ -148,24 +267,32 @@ def _quiz_markdown(quiz: Quiz) -> dict[str, str | None]:
     return texts
 
 
-def _quiz_lines(quiz: Quiz, locate: Locator) -> dict[str, int | None]:
-    """Where each text of `_quiz_markdown` starts in the quiz file."""
-    lines: dict[str, int | None] = {"introduction": locate.text_line("introduction")}
+def _quiz_lines(quiz: Quiz, locate: Locator, texts: Mapping[str, str | None]
+                ) -> dict[str, int | None]:
+    """Where each text of `_quiz_markdown` starts in the quiz file (only the texts given:
+    looking up an absent key walks the tree for nothing)."""
+    lines: dict[str, int | None] = {}
+
+    def put(key: str, *loc: str | int) -> None:
+        if texts.get(key):
+            lines[key] = locate.text_line(*loc)
+
+    put("introduction", "introduction")
     for i, q in enumerate(quiz.questions):
         key, at = f"{q.id}.", ("questions", i)
         for name, loc in (("prompt", ("prompt",)), ("feedback.correct", ("feedback", "correct")),
                           ("feedback.incorrect", ("feedback", "incorrect")),
                           ("explanation", ("explanation",)), ("hint", ("hint",))):
-            lines[key + name] = locate.text_line(*at, *loc)
+            put(key + name, *at, *loc)
         for j, c in enumerate(q.choices):
             if q.type == "true-false":
-                lines[f"{key}choice.{c.id}.feedback"] = locate.text_line(
-                    *at, "feedback_true" if c.id == "t" else "feedback_false")
+                put(f"{key}choice.{c.id}.feedback", *at,
+                    "feedback_true" if c.id == "t" else "feedback_false")
                 continue
             field = "scale" if q.type == "likert" else "choices"
             text_loc = (*at, field, j) if q.type == "likert" else (*at, field, j, "text")
-            lines[f"{key}choice.{c.id}"] = locate.text_line(*text_loc)
-            lines[f"{key}choice.{c.id}.feedback"] = locate.text_line(*at, field, j, "feedback")
+            put(f"{key}choice.{c.id}", *text_loc)
+            put(f"{key}choice.{c.id}.feedback", *at, field, j, "feedback")
     return lines
 
 

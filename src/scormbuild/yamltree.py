@@ -94,7 +94,8 @@ def load(text: str) -> Any:
     ExpansionError (a MarkedYAMLError) when values nest deeper than MAX_DEPTH, or when aliases
     expand the document past MAX_NODES values or MAX_CHARS characters of text.
     """
-    _check_size(text)
+    if not _cannot_exceed_limits(text):
+        _check_size(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -103,6 +104,39 @@ def load(text: str) -> Any:
         return _Builder(loader).build(node)
     finally:
         loader.dispose()
+
+
+# Characters without which no collection opens and no entry is added to one (see below).
+_STRUCTURE = "-?:[{,"
+_DOCUMENT_MARK = re.compile(r"^(?:---|\.\.\.)", re.M)
+
+
+def _cannot_exceed_limits(text: str) -> bool:
+    """True when _check_size cannot refuse `text` and the composer meets the same first error
+    it would, so its event pass can be skipped (most lesson front matter: a few lines).
+
+    With k characters of _STRUCTURE in the text, no '*' and no '&':
+    - every collection is opened by a character of its own: a block sequence by its first '-',
+      a block mapping by its first entry's ':' (or '?'), a flow collection by '[' or '{', a
+      one-pair mapping inside a flow sequence by its ':' (or '?'). So there are at most k
+      collections, they nest at most k deep, and with k < MAX_DEPTH the depth error (raised
+      when a collection opens inside MAX_DEPTH open ones) cannot happen;
+    - without '*' there is no alias, so the values counted are the collections and scalars.
+      Each scalar but the root is an entry of a collection: a block sequence has at most one
+      per '-', a block mapping two (key, value) per ':' or '?', a flow collection at most one
+      (sequence) or two (mapping) per ',' plus one. That is at most 4k scalars besides the
+      root, so at most 1 + 5k < 400 values: far below MAX_NODES;
+    - each scalar's text comes from its own stretch of the file (escapes and line folding
+      only shorten it), so the characters counted are at most len(text) <= MAX_CHARS;
+    - the composer's own errors need an anchor ('&': duplicate anchor), an alias ('*':
+      undefined alias) or a second document (a line starting with '---' or '...'); without
+      them it reads the same events in the same order to the end of the stream, so a syntax
+      error in the text is the same error at the same place.
+    tests/test_yamltree.py checks each bound against _check_size's own counts.
+    """
+    return (len(text) <= MAX_CHARS and "*" not in text and "&" not in text
+            and sum(text.count(c) for c in _STRUCTURE) < MAX_DEPTH
+            and _DOCUMENT_MARK.search(text) is None)
 
 
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
