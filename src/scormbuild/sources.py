@@ -265,12 +265,23 @@ def read_asset(root: Path, path: PurePosixPath) -> bytes:
     return (root / path).read_bytes()
 
 
+def docs_command(path: PurePosixPath) -> str:
+    """The `scormbuild docs TOPIC` command that documents the keys of the file at path."""
+    if path.suffix == ".gift":
+        return "scormbuild docs gift"
+    if path.parent.name == "lessons" or path.suffix == ".md":
+        return "scormbuild docs lessons"
+    if path.parent.name == "quizzes":
+        return "scormbuild docs quizzes"
+    return "scormbuild docs course"
+
+
 def parse_spec(model: type[SpecT], tree: Any, locate: Locator, vocabulary: set[str],
                diags: list[Diagnostic]) -> SpecT | None:
     """Validate a YAML tree against a spec class; each pydantic error becomes a Diagnostic."""
     if not isinstance(tree, dict):
         diags.append(Diagnostic(locate.at(), "expected a mapping of 'key: value' lines",
-                                "see docs/course-format.md for the keys this file takes"))
+                                f"run `{docs_command(locate.path)}` for the keys this file takes"))
         return None
     try:
         return model.model_validate(tree)
@@ -290,11 +301,12 @@ def describe_error(error: ErrorDetails, locate: Locator, vocabulary: set[str]) -
     where = locate.at(*loc)
     if kind == "missing":
         return Diagnostic(where, f"missing required key '{name}'",
-                          f"add '{key}:' here; see docs/course-format.md")
+                          f"add '{key}:' here; run `{docs_command(locate.path)}`")
     if kind == "extra_forbidden":
         unknown = str(loc[-1])
         close = difflib.get_close_matches(unknown, sorted(vocabulary), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "remove it; see docs/course-format.md"
+        hint = (f"did you mean '{close[0]}'?" if close
+                else f"remove it; run `{docs_command(locate.path)}`")
         return Diagnostic(where, f"unknown key '{_dotted([*keys, unknown])}'", hint)
     if kind == "union_tag_invalid":
         found = value.get("type") if isinstance(value, dict) else value
@@ -307,7 +319,8 @@ def describe_error(error: ErrorDetails, locate: Locator, vocabulary: set[str]) -
                           "add 'type:' with one of: " + ", ".join(QUESTION_TYPES))
     if kind == "string_pattern_mismatch":
         return Diagnostic(where, f"'{value}' is not a valid {key or name}",
-                          FIELD_HINTS.get(key, "see docs/course-format.md for the allowed form"))
+                          FIELD_HINTS.get(key, f"run `{docs_command(locate.path)}` for the "
+                                          "allowed form"))
     if kind == "outline_item":
         return Diagnostic(where, f"{name}: {error['msg']}",
                           "write '- lesson: name', '- quiz: name' or '- module: Title' with items")
