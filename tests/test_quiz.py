@@ -239,7 +239,7 @@ questions:
       - {source: One, target: Uno}
       - {source: Two}
 """, "quizzes/q.yml:8:9: error: missing required key 'questions[1].pairs[2].target'\n"
-         "    hint: add 'target:' here; see docs/course-format.md"),
+         "    hint: add 'target:' here; run `scormbuild docs quizzes`"),
     ("matching-distractor-is-target", """\
 title: Q
 questions:

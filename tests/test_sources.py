@@ -43,7 +43,7 @@ def test_missing_required_key(course_copy: CourseFactory) -> None:
     write(course / "course.yml", "id: minimal\noutline:\n  - lesson: only\n")
     assert rendered(course) == [
         "course.yml:1:1: error: missing required key 'title'\n"
-        "    hint: add 'title:' here; see docs/course-format.md",
+        "    hint: add 'title:' here; run `scormbuild docs course`",
     ]
 
 

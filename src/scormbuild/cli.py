@@ -419,6 +419,53 @@ def _redeliver_interrupts(unraisable: Any) -> None:
     sys.__unraisablehook__(unraisable)
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"scormbuild {version('scormbuild')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                  help="Print the version and exit."),
+) -> None:
+    pass
+
+
+@app.command()
+def docs(
+    topic: str | None = typer.Argument(None, help="A topic; without one, the list of topics."),
+    open_page: bool = typer.Option(False, "--open", help="Open the topic in a browser."),
+) -> None:
+    """Print the course format reference shipped with scormbuild, by topic."""
+    from . import reference
+
+    if topic is None:
+        typer.echo("Topics (scormbuild docs TOPIC; --open to read it in a browser):")
+        for t in reference.TOPICS.values():
+            typer.echo(f"  {t.name:<9} {t.summary}")
+        return
+    try:
+        text = reference.topic_text(topic)
+    except reference.UnknownTopic as err:
+        raise typer.BadParameter(f"{err}; topics: {', '.join(reference.TOPICS)}",
+                                 param_hint="'TOPIC'") from None
+    if not open_page:
+        typer.echo(text, nl=False)
+        return
+    import tempfile
+    import webbrowser
+
+    page = Path(tempfile.gettempdir()) / f"scormbuild-docs-{topic.lower()}.html"
+    page.write_text(reference.topic_html(topic), encoding="utf-8")
+    typer.echo(str(page))
+    if not webbrowser.open(page.as_uri()):
+        _err(f"could not open a browser; open {page} yourself")
+
+
 def main() -> None:
     """Console entry point (see __main__.main, which also covers Ctrl+C while this loads)."""
     global _interrupt_reported

@@ -4,7 +4,7 @@ The tree (dicts and lists carrying `lc` positions, like `yamltree`) goes through
 classes and quiz checks as YAML, so every error points at a GIFT line. Quiz settings come from
 comment lines Moodle ignores: `// scormbuild: pass_mark: 80` (one `key: value` in YAML each).
 
-GIFT -> scormbuild types (see docs/course-format.md, "Moodle GIFT"):
+GIFT -> scormbuild types (`scormbuild docs gift`, docs/course-format.md "Moodle GIFT"):
   {=right ~wrong}              single          {~%50%a ~%50%b ~%-100%c}  multiple, partial credit
   {T} {TRUE} {F} {FALSE}       true-false      {=a =b}                   fill-in
   {#5:0.5} {#1..3} {#=5 =6:1}  numeric         {=a -> 1 =b -> 2}         matching

@@ -38,7 +38,7 @@ _UNSUPPORTED_ESCAPES = {
     "z": "'\\z' is not supported: a pattern always matches the whole answer",
 }
 _HINT_GENERAL = ("patterns may use letters, ., [..], (..), (?:..), |, ?, *, +, {n,m}, \\d \\w \\s; "
-                 "see 'Fill-in patterns' in docs/course-format.md")
+                 "see 'Fill-in patterns' in `scormbuild docs quizzes`")
 
 
 class PatternError(ValueError):

@@ -149,7 +149,7 @@ def _fill(text: str, values: dict[str, str]) -> str:
 _COURSE_YML = """\
 # yaml-language-server: $schema=schemas/course.schema.json
 # Your course: identity, settings and the order of lessons and quizzes.
-# Every key is explained in docs/course-format.md of scormbuild.
+# Every key is explained by `scormbuild docs course`.
 id: @ID@                          # used in file names and LMS ids; keep it once published
 title: @TITLE@
 version: 1.0.0                    # raise it when you publish a changed course
@@ -270,7 +270,7 @@ role="img" aria-labelledby="title">
 _README = """\
 # @TITLE_TEXT@
 
-A course for [scormbuild](https://pypi.org/project/scormbuild/).
+A course for scormbuild.
 
     scormbuild preview .          # see it in a local LMS; reloads when you save
     scormbuild check .            # list every problem with file and line
@@ -281,6 +281,9 @@ A course for [scormbuild](https://pypi.org/project/scormbuild/).
 - `quizzes/`: knowledge checks and assessments
 - `assets/`: images, audio, video and downloads
 - `schemas/`: lets editors such as VS Code (with the YAML extension) complete and check keys
+
+`scormbuild docs` lists the topics of the format reference (`scormbuild docs lessons`,
+`scormbuild docs quizzes`, ...); add `--open` to read one in a browser.
 """
 
 _FILES: dict[str, str] = {

@@ -397,7 +397,7 @@ def read_quiz(root: Path, path: PurePosixPath, diags: list[Diagnostic]) -> QuizS
             diags.append(Diagnostic(
                 Location(path, 1), "quiz file is empty" if not text.strip()
                 else "quiz file has no settings or questions",
-                "a quiz needs 'title:' and 'questions:'; see docs/course-format.md, or delete "
+                "a quiz needs 'title:' and 'questions:' (`scormbuild docs quizzes`), or delete "
                 "the file and its outline entry"))
         return None
     locate = Locator(path, tree)
@@ -412,12 +412,23 @@ def read_asset(root: Path, path: PurePosixPath) -> bytes:
     return (root / path).read_bytes()
 
 
+def docs_command(path: PurePosixPath) -> str:
+    """The `scormbuild docs TOPIC` command that documents the keys of the file at path."""
+    if path.suffix == ".gift":
+        return "scormbuild docs gift"
+    if path.parent.name == "lessons" or path.suffix == ".md":
+        return "scormbuild docs lessons"
+    if path.parent.name == "quizzes":
+        return "scormbuild docs quizzes"
+    return "scormbuild docs course"
+
+
 def parse_spec(model: type[SpecT], tree: Any, locate: Locator, vocabulary: set[str],
                diags: list[Diagnostic]) -> SpecT | None:
     """Validate a YAML tree against a spec class; each pydantic error becomes a Diagnostic."""
     if not isinstance(tree, dict):
         diags.append(Diagnostic(locate.at(), "expected a mapping of 'key: value' lines",
-                                "see docs/course-format.md for the keys this file takes"))
+                                f"run `{docs_command(locate.path)}` for the keys this file takes"))
         return None
     try:
         return model.model_validate(tree)
@@ -437,11 +448,12 @@ def describe_error(error: ErrorDetails, locate: Locator, vocabulary: set[str]) -
     where = locate.at(*loc)
     if kind == "missing":
         return Diagnostic(where, f"missing required key '{name}'",
-                          f"add '{key}:' here; see docs/course-format.md")
+                          f"add '{key}:' here; run `{docs_command(locate.path)}`")
     if kind == "extra_forbidden":
         unknown = str(loc[-1])
         close = difflib.get_close_matches(unknown, sorted(vocabulary), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "remove it; see docs/course-format.md"
+        hint = (f"did you mean '{close[0]}'?" if close
+                else f"remove it; run `{docs_command(locate.path)}`")
         return Diagnostic(where, f"unknown key '{_dotted([*keys, unknown])}'", hint)
     if kind == "union_tag_invalid":
         found = value.get("type") if isinstance(value, dict) else value
@@ -455,7 +467,7 @@ def describe_error(error: ErrorDetails, locate: Locator, vocabulary: set[str]) -
     field_hint = _field_hint(keys, tag, kind)
     if kind == "string_pattern_mismatch":
         return Diagnostic(where, f"'{_short(value)}' is not a valid {key or name}",
-                          field_hint or "see docs/course-format.md for the allowed form")
+                          field_hint or f"run `{docs_command(locate.path)}` for the allowed form")
     if kind == "outline_item":
         if isinstance(value, dict) and "module" in value and "items" in loc:
             return Diagnostic(where, f"{name}: a module cannot contain another module",
