@@ -6,6 +6,11 @@
   var Scoring = window.ScormbuildScoring, Codec = window.ScormbuildState;
   var strings = data.strings;
   var pages = data.pages;
+  /* numeric answers are read with the course language's decimal mark (3,5 in de, es, fr) */
+  var decimal = Scoring.decimalMark(data.language);
+  Object.keys(data.quizzes).forEach(function (n) {
+    data.quizzes[n].questions.forEach(function (q) { if (q.type === 'numeric') q.decimal = decimal; });
+  });
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
   var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
 
@@ -251,15 +256,8 @@
     var waiting = waitsForStart(name, run) && !reviewing(), start = $('.quiz-start', section);
     if (start) start.hidden = !waiting;
     form.hidden = waiting;
-    /* shuffle choices the same way on every render of this attempt */
-    if (quiz.shuffleChoices) {
-      var random = Scoring.rng(run.seed + 1);
-      run.order.forEach(function (qi) {
-        var box = $('.choices', questionEl(name, qi));
-        if (!box || quiz.questions[qi].type === 'true-false' || quiz.questions[qi].type === 'likert') return;
-        Scoring.shuffle($$('.choice', box), random).forEach(function (el) { box.appendChild(el); });
-      });
-    }
+    /* choices and matching targets in this attempt's order (the same on every render of it) */
+    run.order.forEach(function (qi) { arrangeChoices(name, qi, run.seed); });
     var list = $('.questions', form);
     run.order.forEach(function (qi) { list.appendChild(questionEl(name, qi)); });
     $$('fieldset.question', form).forEach(function (el) { el.hidden = true; });
@@ -270,6 +268,33 @@
     });
     if (reviewing()) lockForm(name);
     showQuestion(name, run.cursor, false);
+  }
+
+  /** Choices (single, multiple) or matching targets in the order Scoring.shownOrder gives for
+   *  this attempt, or as written when the question is not shuffled; a fixed choice keeps its
+   *  place. Only the DOM moves: inputs keep their choice ids as values, so responses (and what
+   *  the adapters report) are the authored ids, never positions. Ordering: writeResponse. */
+  function arrangeChoices(name, qi, seed) {
+    var q = data.quizzes[name].questions[qi], el = questionEl(name, qi);
+    if (q.type === 'ordering') return;
+    var list = q.type === 'matching' ? q.targets : q.choices;
+    if (!list) return;
+    var ids = Scoring.shownOrder(q, seed, qi) || list.map(function (c) { return c.id; });
+    if (q.type === 'matching') {
+      $$('select', el).forEach(function (select) {
+        ids.forEach(function (id) {
+          var option = $('option[value="' + id + '"]', select);
+          if (option) select.appendChild(option);
+        });
+      });
+      return;
+    }
+    var box = $('.choices', el);
+    if (!box) return;
+    ids.forEach(function (id) {
+      var input = $('input[value="' + id + '"]', box);
+      if (input) box.appendChild(input.closest('.choice'));
+    });
   }
 
   function showQuestion(name, cursor, focus) {
@@ -340,13 +365,10 @@
     }
   }
 
-  /** Ordering items start in a scrambled but stable order (never the correct one when avoidable). */
+  /** Ordering items start in this attempt's scrambled order (never the correct one when avoidable). */
   function initialOrder(name, qi) {
-    var items = data.quizzes[name].questions[qi].items.map(function (i) { return i.id; });
-    var random = Scoring.rng(runs[name].seed + 7 * (qi + 1));
-    var order = Scoring.shuffle(items, random);
-    if (order.join('') === items.join('') && items.length > 1) order.push(order.shift());
-    return order;
+    var q = data.quizzes[name].questions[qi];
+    return Scoring.shownOrder(q, runs[name].seed, qi) || q.items.map(function (i) { return i.id; });
   }
 
   function clearFeedback(name, qi) {
