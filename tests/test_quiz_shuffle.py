@@ -1,4 +1,5 @@
-"""shuffle_choices (quiz and question) and `fixed` choices: defaults, checks, course data."""
+"""shuffle_choices (quiz and question), `fixed` choices, reveal_answers and retry_questions:
+defaults, checks, course data."""
 
 from __future__ import annotations
 
@@ -117,3 +118,31 @@ def test_fixed_must_be_a_boolean(course_copy: CourseFactory) -> None:
     quiz.write_text(quiz.read_text().replace("fixed: true", "fixed: sometimes"))
     (diag,) = check(course)
     assert diag.is_error and diag.where.line == 10
+
+
+# --- knowledge checks: reveal the answer, try a question again ---------------------------------
+
+
+def test_knowledge_checks_reveal_and_retry_by_default(course_copy: CourseFactory) -> None:
+    data = quiz_data(with_quiz(course_copy("minimal"), "knowledge-check"))
+    assert (data["revealAnswers"], data["retryQuestions"]) == (True, True)
+
+
+def test_knowledge_check_turns_reveal_and_retry_off(course_copy: CourseFactory) -> None:
+    course = with_quiz(course_copy("minimal"), "knowledge-check",
+                       quiz_key="reveal_answers: false\nretry_questions: false\n")
+    data = quiz_data(course)
+    assert (data["revealAnswers"], data["retryQuestions"]) == (False, False)
+    assert without_item_rules(check(course)) == []
+
+
+def test_assessments_never_reveal_or_retry_and_say_so(course_copy: CourseFactory) -> None:
+    course = with_quiz(course_copy("minimal"), quiz_key="reveal_answers: true\n"
+                                                        "retry_questions: true\n")
+    data = quiz_data(course)
+    assert (data["revealAnswers"], data["retryQuestions"]) == (False, False)
+    hint = ("    hint: remove it; it is for knowledge checks (an assessment shows answers by "
+            "'after_last_attempt')")
+    assert [d.render() for d in without_item_rules(check(course))] == [
+        f"quizzes/q.yml:3:1: warning: 'reveal_answers' has no effect on an assessment\n{hint}",
+        f"quizzes/q.yml:4:1: warning: 'retry_questions' has no effect on an assessment\n{hint}"]

@@ -60,7 +60,9 @@ CASES: list[tuple[str, Any, float]] = [
     ("truefalse", "t", 1), ("truefalse", "f", 0),
     ("fillin", "Paris", 1), ("fillin", "  paris  ", 1), ("fillin", "LUTETIA", 1),
     ("fillin", "Rome", 0), ("fillin", "", 0),
-    ("numeric", "3.14", 1), ("numeric", "3.15", 1), ("numeric", "3,13", 1), ("numeric", "3.16", 0),
+    ("numeric", "3.14", 1), ("numeric", "3.15", 1), ("numeric", "3.16", 0),
+    # an English course reads a point only: "3,13" is not a number there (the player asks again)
+    ("numeric", "3,13", 0),
     ("numeric", "pi", 0),
     ("matching", {"1": "a", "2": "b"}, 1), ("matching", {"1": "b", "2": "a"}, 0),
     ("matching", {"1": "a", "2": "c"}, 0), ("matching", {"1": "a"}, 0),
@@ -80,7 +82,7 @@ def test_every_type_scores_like_python(data: dict[str, Any]) -> None:
     for qid, response, expected in CASES:
         q = next(x for x in python_quiz.questions if x.id == qid)
         if q.type == "numeric":
-            response = float(response.replace(",", ".")) if response not in ("pi",) else "pi"
+            response = float(response) if response not in ("pi", "3,13") else response
         assert score_question(q, response) == pytest.approx(expected), (qid, response)
 
 
@@ -190,11 +192,11 @@ def big_course() -> dict[str, Any]:
     questions = []
     for i in range(100):
         kind = kinds[i % len(kinds)]
-        q: dict[str, Any] = {"id": f"q{i}", "type": kind, "tags": []}
+        q: dict[str, Any] = {"id": f"q{i}", "type": kind, "tags": [], "shuffle": True}
         if kind == "fill-in":
             q.update(answers=[f"accepted answer number {i}"], caseSensitive=False, machine=None)
         elif kind in ("single", "multiple"):
-            q["choices"] = [{"id": c, "correct": c == "a"} for c in "abcd"]
+            q["choices"] = [{"id": c, "correct": c == "a", "fixed": c == "d"} for c in "abcd"]
         elif kind == "matching":
             q.update(sources=[{"id": s} for s in "123"], targets=[{"id": t} for t in "abc"],
                      pairs=[["1", "a"], ["2", "b"], ["3", "c"]])
@@ -238,6 +240,10 @@ return {
   same: order.filter(i => JSON.stringify(run.answers[i]) === JSON.stringify(answers[i])).length,
   sample: [run.answers[0], run.answers[1], run.answers[6], run.answers[8]],
   small: State.encode(State.fresh(d), d).length,
+  /* shuffled choices, targets and items come from the seed: the same after the round trip */
+  shownKept: order.every(i => JSON.stringify(Scoring.shownOrder(qs[i], run.seed, i))
+                              === JSON.stringify(Scoring.shownOrder(qs[i], 123456789, i))),
+  shuffled: order.filter(i => Scoring.shownOrder(qs[i], run.seed, i) !== null).length,
 };
 """
 
@@ -256,6 +262,7 @@ def test_codec_round_trip_within_suspend_data_budget() -> None:
     assert (single, matching) == ("b", {"1": "a", "2": "c"})
     assert got["same"] == 40  # every non-fill-in exactly; fill-ins score the same (above)
     assert got["small"] < 120
+    assert (got["shownKept"], got["shuffled"]) == (True, 40)
 
 
 def test_codec_keeps_short_answers_exactly() -> None:
@@ -403,3 +410,62 @@ def test_partial_ordering_and_shared_targets_as_scorm_interactions(tmp_path: Pat
         "cmi.interactions.1.student_response": "1.a,2.a,3.b,4.c,5.c",
         "cmi.interactions.1.result": "correct",
     }
+
+
+# --- shuffled choices, targets and items --------------------------------------------------------
+
+
+SHOWN = """
+const seeds = Array.from({length: 60}, (_, i) => i * 7919 + 1);
+return Object.fromEntries(Object.entries(qs).map(([k, q]) =>
+  [k, seeds.map(s => Scoring.shownOrder(q, s, 3))]));
+"""
+
+
+def test_shown_order_is_a_seeded_permutation_with_fixed_choices_in_place() -> None:
+    choices = [{"id": c, "fixed": c in "af"} for c in "abcdef"]
+    qs = {
+        "single": {"type": "single", "shuffle": True, "choices": choices},
+        "multiple": {"type": "multiple", "shuffle": True, "choices": choices},
+        "matching": {"type": "matching", "shuffle": True,
+                     "targets": [{"id": t} for t in "abcd"]},
+        "ordering": {"type": "ordering", "shuffle": True, "items": [{"id": t} for t in "abc"]},
+        "off": {"type": "single", "shuffle": False, "choices": choices},
+        "truefalse": {"type": "true-false", "shuffle": False, "choices": choices[:2]},
+    }
+    got = run_js(SHOWN, qs=qs)
+    again = run_js(SHOWN, qs=qs)
+    assert got == again  # deterministic from the seed
+    for kind in ("single", "multiple"):
+        orders = got[kind]
+        assert all(sorted(o) == list("abcdef") and o[0] == "a" and o[5] == "f" for o in orders)
+        assert len({"".join(o) for o in orders}) > 10  # 4! = 24 orders of the movable ones
+    assert all(sorted(o) == list("abcd") for o in got["matching"])
+    assert len({"".join(o) for o in got["matching"]}) > 10
+    # ordering items never start in the correct order
+    assert all(sorted(o) == list("abc") and o != list("abc") for o in got["ordering"])
+    assert len({"".join(o) for o in got["ordering"]}) == 5
+    assert got["off"] == [None] * 60 and got["truefalse"] == [None] * 60
+
+
+def test_shown_order_differs_between_questions_of_one_attempt() -> None:
+    q = {"type": "single", "shuffle": True, "choices": [{"id": c} for c in "abcdefgh"]}
+    got = run_js("return [0, 1, 2, 3].map(i => Scoring.shownOrder(q, 42, i).join(''));", q=q)
+    assert len(set(got)) == 4
+    assert got == run_js("return [0, 1, 2, 3].map(i => Scoring.shownOrder(q, 42, i).join(''));",
+                         q=q)
+
+
+def test_numbers_are_read_with_the_course_languages_decimal_mark() -> None:
+    got = run_js("""return {
+      marks: ['de', 'es', 'fr', 'fr-CA', 'en', 'en-GB', 'he', 'no-such-tag!'].map(Scoring.decimalMark),
+      comma: ['3,5', '3.5', ' -2,25 ', '1,000,5', 'drei', ''].map(v => Scoring.parseNumber(v, ',')),
+      point: ['3.5', '3,5', '1,000', '1e3', 'three'].map(v => Scoring.parseNumber(v, '.')),
+      scored: [Scoring.scoreQuestion(Object.assign({decimal: ','}, q), '3,14'),
+               Scoring.isAnswered(Object.assign({decimal: '.'}, q), '3,14'),
+               Scoring.isAnswered(q, 'pi')]};""",
+                 q={"type": "numeric", "answer": 3.14, "tolerance": 0})
+    assert got == {"marks": [",", ",", ",", ",", ".", ".", ".", "."],
+                   "comma": [3.5, 3.5, -2.25, None, None, None],
+                   "point": [3.5, None, None, 1000, None],
+                   "scored": [1, False, False]}

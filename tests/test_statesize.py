@@ -248,6 +248,49 @@ WORST = {
 }
 
 
+SHOWN_RUNNER = """
+const Codec = require(process.argv[1]);
+const Scoring = require(process.argv[2]);
+const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const d = input.data;
+function shown(active) {
+  const out = {};
+  Object.keys(active).forEach(function (name) {
+    const run = active[name], qs = d.quizzes[name].questions;
+    out[name] = run.order.map(function (qi) { return Scoring.shownOrder(qs[qi], run.seed, qi); });
+  });
+  return out;
+}
+process.stdout.write(JSON.stringify(input.pages.map(function (page) {
+  const state = Object.assign({}, input.state, {page: page});
+  const back = Codec.decode(Codec.encode(state, d), d);
+  return {before: shown(input.state.active), after: shown(back.active)};
+})));
+"""
+
+
+@pytest.mark.parametrize("case", sorted(WORST))
+def test_shuffled_orders_come_back_from_the_saved_seed(case: str, tmp_path: Path) -> None:
+    """The order of choices, matching targets and ordering items costs nothing beyond the seed
+    the estimate already counts: every attempt the codec keeps shows the same order again."""
+    lessons, quizzes = WORST[case]
+    course = compile_course(make_course(tmp_path / case, lessons, quizzes)).course
+    names = sorted(q.name for q in course.quizzes)
+    data = player_data(course, Texts({}, {}), {})
+    payload = json.dumps({"state": worst_state(course, names), "data": data,
+                          "pages": [0, *(page_of(course, n) for n in names)]})
+    assert NODE is not None
+    out = subprocess.run([NODE, "-e", SHOWN_RUNNER, str(STATE_JS),
+                          str(REPO / "templates" / "static" / "scoring.js")], input=payload,
+                         text=True, capture_output=True, check=True, timeout=120)
+    results = json.loads(out.stdout)
+    shuffled = sum(o is not None for orders in results[0]["before"].values() for o in orders)
+    assert shuffled == sum(quiz.questions[i].shuffle for quiz in course.quizzes
+                           for i in worst_draw(quiz))
+    for got in results:
+        assert got["after"] and all(got["after"][n] == got["before"][n] for n in got["after"])
+
+
 def answer_survives(question: Question, given: Any, back: Any) -> bool:
     """The decoded answer is the given one, or a shortened start of it: a fill-in cut to fit
     (marked with an ellipsis) or a numeric answer past NUMERIC_MAX characters."""

@@ -111,6 +111,10 @@ class Quiz:
     questions: tuple[Question, ...]
     short_title: str | None = None  # for the table of contents
     lint_ignore: tuple[str, ...] = ()  # item-writing rules left out for the whole quiz
+    # knowledge checks: the correct answer after a check that is not fully right, and a button
+    # to try that question again (both off for assessments)
+    reveal_answers: bool = False
+    retry_questions: bool = False
 
     @property
     def counts(self) -> bool:
@@ -166,6 +170,12 @@ def build_quiz(source: QuizSource, course_pass_mark: int) -> tuple[Quiz, list[Di
                 f"pool '{pool.tag}' draws {pool.draw} questions but only {have} carry that tag",
                 f"lower 'draw' to {have} or tag more questions with '{pool.tag}'"))
     graded = spec.kind == "assessment"
+    for key in ("reveal_answers", "retry_questions"):
+        if graded and getattr(spec, key) is not None:
+            diags.append(Diagnostic(source.locate.at(key),
+                                    f"'{key}' has no effect on an assessment",
+                                    "remove it; it is for knowledge checks (an assessment shows "
+                                    "answers by 'after_last_attempt')", "warning"))
     quiz = Quiz(
         name=source.name, title=spec.title, graded=graded,
         pass_mark=spec.pass_mark if spec.pass_mark is not None else course_pass_mark,
@@ -173,7 +183,9 @@ def build_quiz(source: QuizSource, course_pass_mark: int) -> tuple[Quiz, list[Di
         after_last_attempt=spec.after_last_attempt, shuffle_questions=spec.shuffle_questions,
         shuffle_choices=shuffle, time_limit_minutes=spec.time_limit_minutes,
         introduction=spec.introduction, pools=pools, questions=tuple(questions),
-        short_title=spec.short_title, lint_ignore=tuple(spec.lint.ignore))
+        short_title=spec.short_title, lint_ignore=tuple(spec.lint.ignore),
+        reveal_answers=not graded and spec.reveal_answers is not False,
+        retry_questions=not graded and spec.retry_questions is not False)
     if graded and quiz.max_points == 0 and not diags:
         diags.append(Diagnostic(source.locate.at("questions"),
                                 "this assessment has no scored questions, so it cannot be passed",

@@ -297,6 +297,10 @@ class QuizSpec(Spec):
     shuffle_questions: bool = False
     # choices and matching targets in a new order for each attempt; None = the default (on)
     shuffle_choices: bool | None = None
+    # knowledge checks: after a check that is not fully right, show the correct answer and
+    # offer to try the question again; None = the default (on), no effect on an assessment
+    reveal_answers: bool | None = None
+    retry_questions: bool | None = None
     time_limit_minutes: Annotated[WholeNumber, Field(gt=0, le=1440)] | None = None
     pools: list[PoolSpec] = []
     introduction: str | None = None

@@ -9,6 +9,11 @@ Format: "1" + fingerprint(4) ~ page ~ seen-bits ~ records ~ active runs, where
 a record is `quiz.attempts.best` and an active run is
 `quiz:seed:cursor:order:checked-bits:answers:started`.
 
+The order an attempt shows its choices, matching targets and ordering items in is not stored:
+scoring.js `shownOrder(question, seed, index)` derives it from the attempt's seed, so a resumed
+attempt shows the same order at no cost beyond the seed, which the estimate counts at its
+longest (SEED_MAX). A new attempt draws a new seed, so a new order.
+
 The player keeps an attempt in progress on every quiz a learner opened and left, so the worst
 case has one on each quiz. The codec keeps within LIMIT by dropping the attempts of other pages
 (knowledge checks first) and shortening fill-in answers, but never drops the current page's
@@ -28,7 +33,8 @@ from .quiz import Question, Quiz
 LIMIT = 4096  # state.js LIMIT: SCORM 1.2 cmi.suspend_data is CMIString4096
 FILL_IN_MAX = 120  # state.js FILL_IN_MAX: escaped characters kept of one fill-in answer
 NUMERIC_MAX = 40  # state.js NUMERIC_MAX
-SEED_MAX = 2147483646  # player.js newRun: Math.floor(Math.random() * 2147483647)
+# player.js newRun: Math.floor(Math.random() * 2147483647); also fixes the shuffled orders
+SEED_MAX = 2147483646
 STARTED_MAX = 36**6 - 1  # epoch seconds in base 36: six digits until the year 2038
 UNLIMITED_ATTEMPTS = 36**2 - 1  # assumed most attempts on a quiz without a limit
 BEST_MAX = 100 * 100  # Math.round(best * 100) with best a percentage 0..100

@@ -428,6 +428,8 @@ def _quiz_data(quiz: Quiz, texts: Mapping[str, str]) -> dict[str, Any]:
         "afterLastAttempt": quiz.after_last_attempt,
         "shuffleQuestions": quiz.shuffle_questions,
         "shuffleChoices": quiz.shuffle_choices,
+        "revealAnswers": quiz.reveal_answers,
+        "retryQuestions": quiz.retry_questions,
         "timeLimitMinutes": quiz.time_limit_minutes,
         "pools": [{"tag": p.tag, "draw": p.draw} for p in quiz.pools],
         "questions": [_question_data(q, texts) for q in quiz.questions],

@@ -6,6 +6,11 @@
   var Scoring = window.ScormbuildScoring, Codec = window.ScormbuildState;
   var strings = data.strings;
   var pages = data.pages;
+  /* numeric answers are read with the course language's decimal mark (3,5 in de, es, fr) */
+  var decimal = Scoring.decimalMark(data.language);
+  Object.keys(data.quizzes).forEach(function (n) {
+    data.quizzes[n].questions.forEach(function (q) { if (q.type === 'numeric') q.decimal = decimal; });
+  });
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
   var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
 
@@ -122,7 +127,11 @@
 
   function announceStatus(result) {
     var key = { completed: 'course_complete', passed: 'course_passed', failed: 'course_failed' }[result.status];
-    if (key) showNotice(t(key), result.status === 'failed' ? 'warning' : 'success');
+    /* failed while tries are left: the pass mark is out of reach, but the learner is not done */
+    if (result.status === 'failed' && !gaveUp && gradedNames().some(function (n) { return attemptsLeft(n) > 0; })) {
+      key = 'course_out_of_reach';
+    }
+    if (key) showNotice(t(key, { mark: data.passMark }), result.status === 'failed' ? 'warning' : 'success');
   }
 
   /* ---- navigation ------------------------------------------------------------------------- */
@@ -251,15 +260,8 @@
     var waiting = waitsForStart(name, run) && !reviewing(), start = $('.quiz-start', section);
     if (start) start.hidden = !waiting;
     form.hidden = waiting;
-    /* shuffle choices the same way on every render of this attempt */
-    if (quiz.shuffleChoices) {
-      var random = Scoring.rng(run.seed + 1);
-      run.order.forEach(function (qi) {
-        var box = $('.choices', questionEl(name, qi));
-        if (!box || quiz.questions[qi].type === 'true-false' || quiz.questions[qi].type === 'likert') return;
-        Scoring.shuffle($$('.choice', box), random).forEach(function (el) { box.appendChild(el); });
-      });
-    }
+    /* choices and matching targets in this attempt's order (the same on every render of it) */
+    run.order.forEach(function (qi) { arrangeChoices(name, qi, run.seed); });
     var list = $('.questions', form);
     run.order.forEach(function (qi) { list.appendChild(questionEl(name, qi)); });
     $$('fieldset.question', form).forEach(function (el) { el.hidden = true; });
@@ -270,6 +272,33 @@
     });
     if (reviewing()) lockForm(name);
     showQuestion(name, run.cursor, false);
+  }
+
+  /** Choices (single, multiple) or matching targets in the order Scoring.shownOrder gives for
+   *  this attempt, or as written when the question is not shuffled; a fixed choice keeps its
+   *  place. Only the DOM moves: inputs keep their choice ids as values, so responses (and what
+   *  the adapters report) are the authored ids, never positions. Ordering: writeResponse. */
+  function arrangeChoices(name, qi, seed) {
+    var q = data.quizzes[name].questions[qi], el = questionEl(name, qi);
+    if (q.type === 'ordering') return;
+    var list = q.type === 'matching' ? q.targets : q.choices;
+    if (!list) return;
+    var ids = Scoring.shownOrder(q, seed, qi) || list.map(function (c) { return c.id; });
+    if (q.type === 'matching') {
+      $$('select', el).forEach(function (select) {
+        ids.forEach(function (id) {
+          var option = $('option[value="' + id + '"]', select);
+          if (option) select.appendChild(option);
+        });
+      });
+      return;
+    }
+    var box = $('.choices', el);
+    if (!box) return;
+    ids.forEach(function (id) {
+      var input = $('input[value="' + id + '"]', box);
+      if (input) box.appendChild(input.closest('.choice'));
+    });
   }
 
   function showQuestion(name, cursor, focus) {
@@ -340,13 +369,10 @@
     }
   }
 
-  /** Ordering items start in a scrambled but stable order (never the correct one when avoidable). */
+  /** Ordering items start in this attempt's scrambled order (never the correct one when avoidable). */
   function initialOrder(name, qi) {
-    var items = data.quizzes[name].questions[qi].items.map(function (i) { return i.id; });
-    var random = Scoring.rng(runs[name].seed + 7 * (qi + 1));
-    var order = Scoring.shuffle(items, random);
-    if (order.join('') === items.join('') && items.length > 1) order.push(order.shift());
-    return order;
+    var q = data.quizzes[name].questions[qi];
+    return Scoring.shownOrder(q, runs[name].seed, qi) || q.items.map(function (i) { return i.id; });
   }
 
   function clearFeedback(name, qi) {
@@ -355,11 +381,15 @@
     el.classList.remove('is-correct', 'is-wrong');
   }
 
-  function feedbackHtml(q, r, score) {
+  /** Verdict and feedback of one answered question. In the review (`shown`: the attempt's seed
+   *  and the question's index) the learner's answer comes first, each choice's feedback beside
+   *  the choice it belongs to. */
+  function feedbackHtml(q, r, score, shown) {
     var parts = [];
     var verdict = !Scoring.isScored(q) ? t('answered') : score >= 1 ? t('correct') : score > 0 ? t('partially_correct') : t('incorrect');
     parts.push('<p class="verdict"><strong>' + verdict + '</strong></p>');
-    if (q.choices) {
+    if (shown) parts.push(answerHtml(q, r, shown));
+    else if (q.choices) {
       var picked = Array.isArray(r) ? r : [r];
       q.choices.forEach(function (c) {
         if (picked.indexOf(c.id) >= 0 && c.feedback) parts.push('<p class="choice-feedback">' + c.feedback + '</p>');
@@ -369,6 +399,42 @@
     if (Scoring.isScored(q) && general) parts.push('<div class="general-feedback">' + general + '</div>');
     if (q.explanation) parts.push('<div class="explanation">' + q.explanation + '</div>');
     return parts.join('');
+  }
+
+  /** The learner's answer in the review: every choice in the order the attempt showed them, the
+   *  learner's picks marked and each pick's feedback beside it; other types the answer in words. */
+  function answerHtml(q, r, shown) {
+    if (q.choices) {
+      var picked = r === undefined || r === null ? [] : Array.isArray(r) ? r : [r];
+      var byId = {};
+      q.choices.forEach(function (c) { byId[c.id] = c; });
+      var ids = Scoring.shownOrder(q, shown.seed, shown.index) || q.choices.map(function (c) { return c.id; });
+      return '<ul class="review-choices">' + ids.map(function (id) {
+        var c = byId[id], mine = picked.indexOf(id) >= 0;
+        var text = q.type === 'true-false' ? t(id === 't' ? 'true' : 'false') : c.text;
+        return '<li' + (mine ? ' class="is-picked"><span class="your-pick">' + t('your_answer') + '</span> ' : '>') +
+          '<span class="choice-text">' + text + '</span>' +
+          (mine && c.feedback ? '<p class="choice-feedback">' + c.feedback + '</p>' : '') + '</li>';
+      }).join('') + '</ul>';
+    }
+    if (r === undefined || r === null) return '';
+    var label = '<strong>' + t('your_answer_label') + '</strong> ';
+    switch (q.type) {
+      case 'matching': {
+        var texts = {};
+        q.targets.forEach(function (x) { texts[x.id] = x.text; });
+        var arrow = document.documentElement.dir === 'rtl' ? ' \u2190 ' : ' \u2192 ';
+        return '<div class="your-answer">' + label + '<ul>' + q.sources.map(function (x) {
+          return '<li><bdi>' + escapeHtml(x.text) + '</bdi>' + arrow + '<bdi>' + (r[x.id] ? escapeHtml(texts[r[x.id]]) : '\u2014') + '</bdi></li>';
+        }).join('') + '</ul></div>';
+      }
+      case 'ordering': {
+        var items = {};
+        q.items.forEach(function (x) { items[x.id] = x.text; });
+        return '<div class="your-answer">' + label + '<ol>' + r.map(function (id) { return '<li>' + escapeHtml(items[id]) + '</li>'; }).join('') + '</ol></div>';
+      }
+      default: return '<p class="your-answer">' + label + escapeHtml(r) + '</p>';
+    }
   }
 
   function fmt(n) { return String(Math.round(n * 100) / 100); }
@@ -404,16 +470,34 @@
     return '';
   }
 
+  /** A checked knowledge-check question: verdict and feedback; when not fully right, the correct
+   *  answer (revealAnswers) and a button to try the question again (retryQuestions). */
   function showQuestionFeedback(name, qi, r) {
-    var q = data.quizzes[name].questions[qi];
+    var quiz = data.quizzes[name], q = quiz.questions[qi];
     var score = Scoring.scoreQuestion(q, r);
     var el = questionEl(name, qi);
+    var html = feedbackHtml(q, r, score);
     if (Scoring.isScored(q)) {
       el.classList.toggle('is-correct', score >= 1);
       el.classList.toggle('is-wrong', score < 1);
+      if (score < 1 && quiz.revealAnswers) html += '<div class="correct-answer"><strong>' + t('correct_answer') + '</strong> ' + correctAnswerHtml(q) + '</div>';
+      if (score < 1 && quiz.retryQuestions && !reviewing()) html += '<p><button type="button" class="button" data-action="retry-question">' + t('retry_question') + '</button></p>';
     }
-    $('.q-feedback', el).innerHTML = feedbackHtml(q, r, score);
+    $('.q-feedback', el).innerHTML = html;
     return score;
+  }
+
+  /** Try a checked knowledge-check question again: its answer and check cleared, same order. */
+  function retryQuestion(name, qi) {
+    var run = runs[name];
+    delete run.answers[qi];
+    delete run.checked[qi];
+    writeResponse(name, qi, undefined);
+    clearFeedback(name, qi);
+    showQuestion(name, run.cursor, false);
+    var first = $('input, select, li[data-item] button', questionEl(name, qi));
+    if (first) first.focus();
+    save();
   }
 
   function record(name, qi, r, score) {
@@ -438,8 +522,12 @@
     var r = readResponse(name, qi);
     var status = $('.quiz-status', quizForm(name));
     if (action === 'prev') { run.answers[qi] = r; showQuestion(name, run.cursor - 1); save(); return; }
+    if (action === 'retry-question') { retryQuestion(name, qi); return; }
     if ((action === 'check' || action === 'next' || action === 'submit') && !Scoring.isAnswered(q, r)) {
-      status.textContent = t('answer_required');
+      /* text that is not a number is asked again, not scored as a wrong answer */
+      var notNumber = q.type === 'numeric' && String(r).trim() !== '';
+      status.textContent = notNumber ? t('enter_number', { example: '2' + decimal + '5' }) : t('answer_required');
+      if (notNumber) $('input', questionEl(name, qi)).setAttribute('aria-invalid', 'true');
       return;
     }
     run.answers[qi] = r;
@@ -498,10 +586,11 @@
     if (quiz.graded) {
       var passed = shown >= quiz.passMark;
       html.push('<h2 tabindex="-1">' + t('review') + '</h2>');
-      html.push('<p class="score ' + (passed ? 'is-passed' : 'is-failed') + '"><strong>' + t('score', { score: shown }) +
-        '</strong> ' + t('pass_mark', { mark: quiz.passMark }) + ' <strong>' + t(passed ? 'passed' : 'failed') + '</strong></p>');
       var left = attemptsLeft(name);
-      if (left !== Infinity) html.push('<p>' + (left > 0 ? t('attempts_left', { n: left }) : t('no_attempts_left')) + '</p>');
+      html.push('<p class="score ' + (passed ? 'is-passed' : 'is-failed') + '"><strong>' + t('score', { score: shown }) +
+        '</strong> ' + t('pass_mark', { mark: quiz.passMark }) + ' <strong class="score-verdict">' +
+        (passed ? t('passed') : notPassedText(left)) + '</strong></p>');
+      if (passed && left !== Infinity) html.push('<p>' + (left > 0 ? t('attempts_left', { n: left }) : t('no_attempts_left')) + '</p>');
     } else if (result || (reviewing() && shown !== null && shown !== undefined)) {
       html.push('<h2 tabindex="-1">' + t('review') + '</h2><p class="score"><strong>' + t('score', { score: shown }) + '</strong></p>');
     }
@@ -516,7 +605,8 @@
         var extra = Scoring.isScored(q) ? '<p class="q-points">' + t('points', { points: fmt(score * q.points), max: fmt(q.points) }) + '</p>' : '';
         if (lastDone && score < 1 && Scoring.isScored(q)) extra += '<div class="correct-answer"><strong>' + t('correct_answer') + '</strong> ' + correctAnswerHtml(q) + '</div>';
         html.push('<li class="' + (!Scoring.isScored(q) ? '' : score >= 1 ? 'is-correct' : 'is-wrong') + '"><div class="review-prompt">' +
-          q.prompt + '</div>' + (r === undefined ? '<p>' + t('not_answered') + '</p>' : '') + feedbackHtml(q, r, score) + extra + '</li>');
+          q.prompt + '</div>' + (r === undefined ? '<p>' + t('not_answered') + '</p>' : '') +
+          feedbackHtml(q, r, score, { seed: rec.lastRun.seed, index: qi }) + extra + '</li>');
       });
       html.push('</ol>');
     }
@@ -531,6 +621,14 @@
     box.hidden = false;
     var heading = $('h2', box);
     if (heading && result) heading.focus();
+  }
+
+  /** What a failing result means: another try (how many are left) or the end. */
+  function notPassedText(left) {
+    if (gaveUp) return t('not_passed_finished');
+    if (left <= 0) return t('not_passed_final');
+    if (left === Infinity) return t('not_passed_yet_unlimited');
+    return left === 1 ? t('not_passed_yet_one') : t('not_passed_yet', { n: left });
   }
 
   function moveItem(form, li, direction, focusEl) {
@@ -584,7 +682,8 @@
       event.preventDefault();
       moveItem(form, li, event.key === 'ArrowUp' ? 'up' : 'down', event.target);
     });
-    form.addEventListener('change', function () {
+    form.addEventListener('change', function (event) {
+      if (event.target.removeAttribute) event.target.removeAttribute('aria-invalid');
       var run = runs[name];
       if (!run) return;
       var qi = run.order[run.cursor];

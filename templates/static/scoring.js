@@ -27,11 +27,24 @@
     return machine.accept.indexOf(state) >= 0;
   }
 
-  function parseNumber(value) {
+  /** The number in a learner's text, or null when it is not one. `decimal` is the course
+   *  language's decimal mark (decimalMark()): with ',' both '3,5' and '3.5' are 3.5; with '.'
+   *  a comma is refused ('1,000' or '3,5' would be a guess), so the learner is asked again. */
+  function parseNumber(value, decimal) {
     if (typeof value === 'number') return isFinite(value) ? value : null;
-    var text = String(value === undefined || value === null ? '' : value).trim().replace(',', '.');
+    var text = String(value === undefined || value === null ? '' : value).trim();
+    if (decimal === ',') text = text.replace(',', '.');
     if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return null;
     return parseFloat(text);
+  }
+
+  /** The decimal mark of a language (BCP 47 tag): ',' for de, es, fr..., else '.'. */
+  function decimalMark(language) {
+    try {
+      var parts = new Intl.NumberFormat(language || 'en').formatToParts(1.5);
+      for (var i = 0; i < parts.length; i++) if (parts[i].type === 'decimal') return parts[i].value === ',' ? ',' : '.';
+    } catch (e) { /* an unknown tag: the point */ }
+    return '.';
   }
 
   function correctIds(q) {
@@ -44,7 +57,7 @@
     switch (q.type) {
       case 'multiple': case 'ordering': return Array.isArray(r) && r.length > 0;
       case 'matching': return typeof r === 'object' && q.sources.every(function (s) { return !!r[s.id]; });
-      case 'numeric': return parseNumber(r) !== null;
+      case 'numeric': return parseNumber(r, q.decimal) !== null;
       default: return String(r).trim() !== '';
     }
   }
@@ -70,7 +83,7 @@
         return q.machine ? (runMachine(q.machine, given) ? 1 : 0) : 0;
       }
       case 'numeric': {
-        var n = parseNumber(r);
+        var n = parseNumber(r, q.decimal);
         if (q.answer !== null && q.answer !== undefined) return Math.abs(n - q.answer) <= (q.tolerance || 0) + 1e-9 ? 1 : 0;
         return n >= q.min && n <= q.max ? 1 : 0;
       }
@@ -108,6 +121,24 @@
       var tmp = out[i]; out[i] = out[j]; out[j] = tmp;
     }
     return out;
+  }
+
+  /** Ids of a question's choices (single, multiple), matching targets (the dropdown options) or
+   *  ordering items in the order one attempt shows them; null when they are shown as written.
+   *  Deterministic from the attempt's seed and the question's index in the quiz, so the saved
+   *  seed is all the state needs to show a resumed attempt the same way (a new attempt has a
+   *  new seed, so a new order). A `fixed` choice keeps its written position; ordering items are
+   *  always shuffled, and never start in the correct order when another order exists. */
+  function shownOrder(q, seed, index) {
+    var ordering = q.type === 'ordering';
+    var list = ordering ? q.items : q.type === 'matching' ? q.targets : q.choices;
+    if ((!q.shuffle && !ordering) || !list || list.length < 2) return null;
+    var random = rng((seed ^ Math.imul(index + 1, 0x9E3779B1)) >>> 0);
+    var written = list.map(function (c) { return c.id; });
+    var mixed = shuffle(list.filter(function (c) { return !c.fixed; }).map(function (c) { return c.id; }), random);
+    var shown = list.map(function (c) { return c.fixed ? c.id : mixed.shift(); });
+    if (ordering && shown.join('') === written.join('')) shown.push(shown.shift());
+    return shown;
   }
 
   /** Indices of the questions of one attempt, in the order shown. */
@@ -159,7 +190,8 @@
   }
 
   return {
-    normalizeText: normalizeText, runMachine: runMachine, parseNumber: parseNumber, isAnswered: isAnswered,
+    normalizeText: normalizeText, runMachine: runMachine, parseNumber: parseNumber,
+    decimalMark: decimalMark, isAnswered: isAnswered, shownOrder: shownOrder,
     scoreQuestion: scoreQuestion, isScored: isScored, rng: rng, shuffle: shuffle,
     drawQuestions: drawQuestions, scoreAttempt: scoreAttempt, courseScore: courseScore,
     correctIds: correctIds, counts: counts

@@ -64,7 +64,7 @@
         .map(function (s) { return s.id + '.' + r[s.id]; }).join(',');
       case 'fill-in': return clip(String(r).trim().split(/\s+/).join(' ')); /* as it was compared */
       case 'numeric': {
-        var n = window.ScormbuildScoring.parseNumber(r);
+        var n = window.ScormbuildScoring.parseNumber(r, q.decimal);
         return n === null ? clip(r) : String(n);
       }
       default: return clip(r);

@@ -128,7 +128,10 @@
       case 'matching':
         return q.sources.filter(function (s) { return r && r[s.id]; })
           .map(function (s) { return s.id + '[.]' + r[s.id]; }).join('[,]');
-      case 'numeric': return String(r).trim();
+      case 'numeric': { /* a number as xAPI writes it: '3,5' in a decimal-comma language is 3.5 */
+        var text = String(r).trim();
+        return q.decimal === ',' ? text.replace(',', '.') : text;
+      }
       default: return r === undefined || r === null ? '' : String(r);
     }
   }

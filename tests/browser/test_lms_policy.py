@@ -93,7 +93,7 @@ def test_failed_with_attempts_left_is_never_reported_even_through_the_mastery_ov
     assert scorm_lms.value(page, "cmi.core.lesson_status") == "incomplete"
     assert not any(k.startswith("cmi.core.score.") for k in scorm_lms.values_set(page))
     text = results_text(frame)
-    assert "Attempts left: 2" in text and "recorded as not passed" in text
+    assert "Not passed yet: 2 attempts left." in text and "recorded as not passed" in text
     assert player.button("retry") is not None and player.button("finish") is not None
     player.exit()
     scorm_lms.wait_for_call(page, "LMSFinish")
@@ -129,7 +129,7 @@ def test_failed_and_its_score_when_no_attempt_is_left(
     player.complete_quiz(correct=False)
     assert scorm_lms.value(page, "cmi.core.lesson_status") == "failed"
     assert float(scorm_lms.value(page, "cmi.core.score.raw")) < 80
-    assert "No attempts left." in results_text(frame) and player.button("finish") is None
+    assert "You did not pass: no attempts left." in results_text(frame) and player.button("finish") is None
     player.exit()
     scorm_lms.wait_for_call(page, "LMSFinish")
     stored = scorm_lms.stored_cmi(page)
@@ -151,7 +151,7 @@ def test_the_learner_may_finish_with_a_failing_result(
     assert float(scorm_lms.value(page, "cmi.core.score.raw")) < 80
     assert len(scorm_lms.calls(page, "LMSCommit")) == commits + 1, "finishing is committed at once"
     assert player.button("retry") is None and player.button("finish") is None
-    assert "No attempts left." in results_text(frame)
+    assert "You did not pass: you chose to finish with this result." in results_text(frame)
     assert "You did not pass this course." in frame.inner_text("#notice")
     player.exit()
     scorm_lms.wait_for_call(page, "LMSFinish")
