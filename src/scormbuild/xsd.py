@@ -124,7 +124,8 @@ _PREFIXES = {
     ADLCP_NS: "adlcp:",
     IMSMD_NS: "imsmd:",
     IMSCP2004_NS: "",
-    ADLCP2004_NS: "adlcp:",
+    # not ADLCP2004_NS: in a SCORM 1.2 manifest "adlcp:" must mean the 1.2 namespace, and a
+    # 2004 adlcp element there is named with its URI (the corpus case adlcp-prefix-scorm2004)
     ADLSEQ_NS: "adlseq:",
     ADLNAV_NS: "adlnav:",
     IMSSS_NS: "imsss:",

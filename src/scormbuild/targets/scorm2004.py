@@ -1,4 +1,4 @@
-"""SCORM 2004 4th Edition: imsmanifest.xml (CAM 1.3), one SCO, simple sequencing, the XSDs at the root.
+"""SCORM 2004 4th Edition: imsmanifest.xml (CAM 1.3), one SCO, simple sequencing, XSDs at the root.
 
 Moodle reads 2004 manifests with its SCORM 1.2 parser (not namespace-aware, literal names) and
 stores them as SCORM_1.3, so the IMS CP elements stay unprefixed and the ADL, sequencing and
