@@ -177,7 +177,7 @@ def test_build_into_an_unwritable_place_is_an_error_not_a_traceback(
     assert "hint: check that the output folder is writable" in result.stderr
 
 
-@pytest.mark.parametrize("args", [["build"], ["build", "x", "--target", "scorm2004"],
+@pytest.mark.parametrize("args", [["build"], ["build", "x", "--target", "aicc"],
                                   ["build", "x", "--jobs", "-1"], ["check"], ["validate"],
                                   ["schema", "lesson"], ["new"], ["nonsense"],
                                   ["preview", ".", "--port", "70000"]])

@@ -1,4 +1,4 @@
-"""Validate manifests against the packaged XSDs (SCORM 1.2, cmi5, TinCan) with lxml.
+"""Validate manifests against the packaged XSDs (SCORM 1.2, SCORM 2004, cmi5, TinCan) with lxml.
 
 Schemas are package data under `scormbuild/schemas/<kind>/`, read with importlib.resources
 and compiled once. Parsing never reads DTDs, resolves entities or touches the network.
@@ -17,21 +17,31 @@ from lxml import etree  # untyped: pyproject sets ignore_missing_imports for lxm
 
 from scormbuild.errors import Diagnostic, Location
 
-Kind = Literal["scorm12", "cmi5", "tincan"]
+Kind = Literal["scorm12", "scorm2004", "cmi5", "tincan"]
 
 IMSCP_NS = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP_NS = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 IMSMD_NS = "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
 CMI5_NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 TINCAN_NS = "http://projecttincan.com/tincan.xsd"
+# SCORM 2004 4th Edition (CAM 1.3): IMS CP 1.1.4, ADL CP/sequencing/navigation, IMS SS, LOM
+IMSCP2004_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
+ADLCP2004_NS = "http://www.adlnet.org/xsd/adlcp_v1p3"
+ADLSEQ_NS = "http://www.adlnet.org/xsd/adlseq_v1p3"
+ADLNAV_NS = "http://www.adlnet.org/xsd/adlnav_v1p3"
+IMSSS_NS = "http://www.imsglobal.org/xsd/imsss"
+LOM_NS = "http://ltsc.ieee.org/xsd/LOM"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 MANIFEST_NAMES: dict[Kind, str] = {
     "scorm12": "imsmanifest.xml",
+    "scorm2004": "imsmanifest.xml",
     "cmi5": "cmi5.xml",
     "tincan": "tincan.xml",
 }
 ROOT_ELEMENTS: dict[Kind, tuple[str, str]] = {
     "scorm12": (IMSCP_NS, "manifest"),
+    "scorm2004": (IMSCP2004_NS, "manifest"),
     "cmi5": (CMI5_NS, "courseStructure"),
     "tincan": (TINCAN_NS, "tincan"),
 }
@@ -43,8 +53,45 @@ SCHEMA_NAMES: dict[Kind, tuple[str, ...]] = {
         "imsmd_rootv1p2p1.xsd",
         "ims_xml.xsd",
     ),
+    # the ADL set that ADL's test packages carry at their root first (schema_files), then what
+    # it imports (xml.xsd and the DTDs it names) and the LOM composite for inline <lom>
+    "scorm2004": (
+        "imscp_v1p1.xsd",
+        "adlcp_v1p3.xsd",
+        "adlseq_v1p3.xsd",
+        "adlnav_v1p3.xsd",
+        "imsss_v1p0.xsd",
+        "imsss_v1p0auxresource.xsd",
+        "imsss_v1p0control.xsd",
+        "imsss_v1p0delivery.xsd",
+        "imsss_v1p0limit.xsd",
+        "imsss_v1p0objective.xsd",
+        "imsss_v1p0random.xsd",
+        "imsss_v1p0rollup.xsd",
+        "imsss_v1p0seqrule.xsd",
+        "imsss_v1p0util.xsd",
+        "xml.xsd",
+        "XMLSchema.dtd",
+        "datatypes.dtd",
+        "lomStrict.xsd",
+        "common/anyElement.xsd",
+        "common/dataTypes.xsd",
+        "common/elementNames.xsd",
+        "common/elementTypes.xsd",
+        "common/rootElement.xsd",
+        "common/vocabTypes.xsd",
+        "common/vocabValues.xsd",
+        "extend/strict.xsd",
+        "unique/strict.xsd",
+        "vocab/strict.xsd",
+    ),
     "cmi5": ("CourseStructure.xsd",),
     "tincan": ("tincan.xsd",),
+}
+# What a package ships at its root, per kind (SCORM 2004: as ADL's buildTestPackages.xml copies).
+SHIPPED_SCHEMAS: dict[Kind, tuple[str, ...]] = {
+    "scorm12": SCHEMA_NAMES["scorm12"],
+    "scorm2004": SCHEMA_NAMES["scorm2004"][:14],
 }
 # A schema importing the three SCORM 1.2 namespaces: a manifest needs imscp and adlcp
 # together, because imscp's wildcards are processContents="strict" (schemas/scorm12/README.md).
@@ -53,9 +100,37 @@ _SCORM12_WRAPPER = f"""<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">
  <xsd:import namespace="{ADLCP_NS}" schemaLocation="adlcp_rootv1p2.xsd"/>
  <xsd:import namespace="{IMSMD_NS}" schemaLocation="imsmd_rootv1p2p1.xsd"/>
 </xsd:schema>""".encode()
+# SCORM 2004: every namespace loaded together (schemas/scorm2004/README.md): imscp's extension
+# wildcards are lax, so loaded alone it would pass a bad adlcp:, adlseq:, adlnav: or imsss: value.
+# The xml namespace comes first from the local xml.xsd, so imscp's remote import is skipped.
+_SCORM2004_WRAPPER = f"""<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+ <xsd:import namespace="{XML_NS}" schemaLocation="xml.xsd"/>
+ <xsd:import namespace="{IMSCP2004_NS}" schemaLocation="imscp_v1p1.xsd"/>
+ <xsd:import namespace="{ADLCP2004_NS}" schemaLocation="adlcp_v1p3.xsd"/>
+ <xsd:import namespace="{ADLSEQ_NS}" schemaLocation="adlseq_v1p3.xsd"/>
+ <xsd:import namespace="{ADLNAV_NS}" schemaLocation="adlnav_v1p3.xsd"/>
+ <xsd:import namespace="{IMSSS_NS}" schemaLocation="imsss_v1p0.xsd"/>
+ <xsd:import namespace="{LOM_NS}" schemaLocation="lomStrict.xsd"/>
+</xsd:schema>""".encode()
+_WRAPPERS: dict[Kind, bytes] = {"scorm12": _SCORM12_WRAPPER, "scorm2004": _SCORM2004_WRAPPER}
+# the W3C addresses of xml.xsd that imscp_v1p1.xsd and xml.xsd itself import: served locally
+_W3C_XML = ("http://www.w3.org/2001/xml.xsd", "http://www.w3.org/2001/03/xml.xsd")
 _SCHEMA_BASE = "/scormbuild-schemas/"  # a fake base URL; the resolver serves every file
 
-_PREFIXES = {IMSCP_NS: "", CMI5_NS: "", TINCAN_NS: "", ADLCP_NS: "adlcp:", IMSMD_NS: "imsmd:"}
+_PREFIXES = {
+    IMSCP_NS: "",
+    CMI5_NS: "",
+    TINCAN_NS: "",
+    ADLCP_NS: "adlcp:",
+    IMSMD_NS: "imsmd:",
+    IMSCP2004_NS: "",
+    # not ADLCP2004_NS: in a SCORM 1.2 manifest "adlcp:" must mean the 1.2 namespace, and a
+    # 2004 adlcp element there is named with its URI (the corpus case adlcp-prefix-scorm2004)
+    ADLSEQ_NS: "adlseq:",
+    ADLNAV_NS: "adlnav:",
+    IMSSS_NS: "imsss:",
+    LOM_NS: "lom:",
+}
 _ID_HINT = (
     "identifiers must start with a letter or underscore and contain no spaces; "
     "use letters, digits, '-', '_' and '.', and each one only once"
@@ -66,6 +141,7 @@ _SUBJECT = re.compile(
 )
 _VALUE_HINTS = {
     "adlcp:scormtype": 'use adlcp:scormtype="sco" (tracked) or "asset" (untracked), in lowercase',
+    "adlcp:scormType": 'use adlcp:scormType="sco" (tracked) or "asset" (untracked), in lowercase',
     "adlcp:timelimitaction": (
         "use one of: exit,message / exit,no message / continue,message / continue,no message"
     ),
@@ -80,6 +156,7 @@ _VALUE_HINTS = {
 }
 _ROOT_HINTS: dict[Kind, str] = {
     "scorm12": f'the manifest must start with <manifest xmlns="{IMSCP_NS}">',
+    "scorm2004": f'the manifest must start with <manifest xmlns="{IMSCP2004_NS}">',
     "cmi5": f'cmi5.xml must start with <courseStructure xmlns="{CMI5_NS}">',
     "tincan": f'tincan.xml must start with <tincan xmlns="{TINCAN_NS}">',
 }
@@ -140,17 +217,15 @@ def validate_tree(kind: Kind, tree: Any, archive_path: str) -> list[Diagnostic]:
 
 
 def schema_files(kind: Kind) -> dict[str, bytes]:
-    """XSD files to ship at the package root (name -> bytes); only SCORM 1.2 ships them."""
-    if kind != "scorm12":
-        return {}
-    return {name: read_schema(kind, name) for name in SCHEMA_NAMES[kind]}
+    """XSD files to ship at the package root (name -> bytes); only the SCORM kinds ship them."""
+    return {name: read_schema(kind, name) for name in SHIPPED_SCHEMAS.get(kind, ())}
 
 
 def read_schema(kind: Kind, name: str) -> bytes:
     """Bytes of one packaged schema file; raises FileNotFoundError for unknown names."""
     if name not in SCHEMA_NAMES[kind]:
         raise FileNotFoundError(f"no schema {name!r} for {kind}")
-    return (files("scormbuild") / "schemas" / kind / name).read_bytes()
+    return files("scormbuild").joinpath("schemas", kind, *name.split("/")).read_bytes()
 
 
 class _PackageResolver(etree.Resolver):  # type: ignore[misc]  # lxml is untyped
@@ -161,7 +236,12 @@ class _PackageResolver(etree.Resolver):  # type: ignore[misc]  # lxml is untyped
         self.kind = kind
 
     def resolve(self, url: str, pubid: str | None, context: Any) -> Any:
-        name = url.rsplit("/", 1)[-1]
+        if url in _W3C_XML:
+            name = "xml.xsd"
+        elif url.startswith(_SCHEMA_BASE):
+            name = url[len(_SCHEMA_BASE):]  # relative paths: the LOM composite uses folders
+        else:
+            name = url.rsplit("/", 1)[-1]
         if name not in SCHEMA_NAMES[self.kind]:
             return None
         data = read_schema(self.kind, name)
@@ -177,8 +257,8 @@ def _load_schema(kind: Kind) -> Any:
     """Compile the schema of `kind` once."""
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
     parser.resolvers.add(_PackageResolver(kind))
-    if kind == "scorm12":
-        document = etree.fromstring(_SCORM12_WRAPPER, parser, base_url=_SCHEMA_BASE + "wrap.xsd")
+    if kind in _WRAPPERS:
+        document = etree.fromstring(_WRAPPERS[kind], parser, base_url=_SCHEMA_BASE + "wrap.xsd")
     else:
         name = SCHEMA_NAMES[kind][0]
         document = etree.fromstring(read_schema(kind, name), parser, base_url=_SCHEMA_BASE + name)

@@ -113,7 +113,7 @@
   function save(moment) {
     var result = evaluate();
     if (crediting()) tracker.progress(result);
-    if (recording()) tracker.saveState(Codec.encode(Object.assign({}, state, { active: runs }), data));
+    if (recording()) tracker.saveState(Codec.encode(Object.assign({}, state, { active: runs }), data, tracker.stateLimit));
     if (moment === 'now') commitNow();
     else if (moment === 'page' && recording() && !closed) {
       if (commitTimer) window.clearTimeout(commitTimer);

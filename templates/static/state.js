@@ -1,5 +1,6 @@
 /* scormbuild state codec: the player's whole state as one short string.
- * SCORM 1.2 limits cmi.suspend_data to 4,096 characters, so the format is compact:
+ * SCORM 1.2 limits cmi.suspend_data to 4,096 characters, so the format is compact (an adapter
+ * with more room, SCORM 2004's 64,000, says so as `stateLimit`; the player passes it on):
  *   "1" + fingerprint ~ page ~ seen-bits ~ quiz records ~ active attempts
  * An active attempt: quiz:seed:cursor:order:checked-bits:answers:started (epoch seconds).
  * Loaded in the browser (window.ScormbuildState) and in Node for unit tests. */
@@ -139,7 +140,7 @@
     });
   }
 
-  /** Encode the state in at most LIMIT characters; `active` holds at most one attempt in
+  /** Encode the state in at most `limit` characters (default LIMIT); `active` holds at most one attempt in
    *  progress per quiz. When the whole state does not fit, the codec gives up, in this order:
    *  1. ungraded attempts in progress other than the current page's, one at a time in dropOrder();
    *  2. the end of long fill-in answers in what is left (the longest cap that fits), when that is
@@ -148,7 +149,8 @@
    *     after each; the current page's attempt is never dropped for another;
    *  4. the current page's attempt: only for a course that holds more than `check` accepts
    *     (statesize.py makes a course whose smallest saved state does not fit an error). */
-  function encode(state, data) {
+  function encode(state, data, limit) {
+    var budget = limit > 0 ? limit : LIMIT;
     var active = state.active || {};
     var names = quizNames(data).filter(function (n) { return active[n]; });
     var head = encodeHead(state, data);
@@ -157,10 +159,10 @@
     var order = dropOrder(state, data, names);
     for (var d = 0; ; d++) {
       var text = join(head, runs, kept);
-      if (text.length <= LIMIT) return text;
+      if (text.length <= budget) return text;
       var next = order[d];
       if (next === undefined || data.quizzes[next].graded) {
-        var shortened = shorten(state, data, head, kept);
+        var shortened = shorten(state, data, head, kept, budget);
         if (shortened !== null) return shortened;
         if (next === undefined) return join(head, {}, []);
       }
@@ -169,13 +171,13 @@
   }
 
   /** The kept attempts with fill-in answers cut to the longest cap that fits; null when none does. */
-  function shorten(state, data, head, kept) {
+  function shorten(state, data, head, kept, budget) {
     function size(cap) { return join(head, encodeRuns(state, data, kept, cap), kept).length; }
-    if (size(0) > LIMIT) return null;
+    if (size(0) > budget) return null;
     var lo = 0, hi = FILL_IN_MAX; /* largest cap that fits */
     while (lo < hi) {
       var mid = Math.ceil((lo + hi) / 2);
-      if (size(mid) <= LIMIT) lo = mid; else hi = mid - 1;
+      if (size(mid) <= budget) lo = mid; else hi = mid - 1;
     }
     return join(head, encodeRuns(state, data, kept, lo), kept);
   }

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     TARGETS: dict[str, Target]
 
-TARGET_NAMES: tuple[str, ...] = ("scorm12", "cmi5", "tincan", "html")
+TARGET_NAMES: tuple[str, ...] = ("scorm12", "scorm2004", "cmi5", "tincan", "html")
 DEFAULT_TARGET = "scorm12"
 
 __all__ = ["DEFAULT_TARGET", "TARGETS", "TARGET_NAMES", "Target"]
